@@ -1,0 +1,105 @@
+/**
+ * Short-time Fourier transform and its inverse (weighted overlap-add, Griffin & Lim 1984 window
+ * normalisation). Frames are centred: frame t covers samples [t·hop − nFft/2, t·hop + nFft/2),
+ * with the signal zero-padded at both ends, so frame t is centred on time t·hop/sampleRate.
+ *
+ * Layout: frame-major, `re[t * numBins + k]`, numBins = nFft/2 + 1. Compute it once and pass it
+ * to every algorithm that needs it.
+ */
+import { irfft, rfft } from './fft.js';
+import { hann } from './window.js';
+
+export interface StftOptions {
+  /** FFT size in samples (power of two). Default 2048. */
+  nFft?: number;
+  /** Hop in samples. Default nFft / 4. */
+  hopLength?: number;
+}
+
+export interface Stft {
+  nFft: number;
+  hopLength: number;
+  numFrames: number;
+  numBins: number;
+  re: Float32Array;
+  im: Float32Array;
+}
+
+/** Number of centred frames for a signal of `length` samples. */
+export function stftFrameCount(length: number, hopLength: number): number {
+  return length === 0 ? 0 : Math.floor(length / hopLength) + 1;
+}
+
+/** Complex STFT of one channel with a periodic Hann window. An empty signal gives 0 frames. */
+export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
+  const nFft = options.nFft ?? 2048;
+  const hopLength = options.hopLength ?? nFft >> 2;
+  const numBins = (nFft >> 1) + 1;
+  const numFrames = stftFrameCount(signal.length, hopLength);
+  const re = new Float32Array(numFrames * numBins);
+  const im = new Float32Array(numFrames * numBins);
+  const win = hann(nFft);
+  const frame = new Float64Array(nFft);
+  const fr = new Float64Array(numBins);
+  const fi = new Float64Array(numBins);
+  const half = nFft >> 1;
+  for (let t = 0; t < numFrames; t++) {
+    const start = t * hopLength - half;
+    for (let n = 0; n < nFft; n++) {
+      const i = start + n;
+      frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
+    }
+    rfft(frame, fr, fi);
+    const o = t * numBins;
+    for (let k = 0; k < numBins; k++) {
+      re[o + k] = fr[k];
+      im[o + k] = fi[k];
+    }
+  }
+  return { nFft, hopLength, numFrames, numBins, re, im };
+}
+
+/**
+ * Inverse STFT by weighted overlap-add with the same Hann window, normalised by the summed
+ * squared window, so istft(stft(x)) = x (to float precision) for hop ≤ nFft/2.
+ * `length` is the output length in samples.
+ */
+export function istft(spec: Stft, length: number): Float32Array {
+  const { nFft, hopLength, numFrames, numBins } = spec;
+  const out = new Float64Array(length);
+  const norm = new Float64Array(length);
+  const win = hann(nFft);
+  const frame = new Float64Array(nFft);
+  const half = nFft >> 1;
+  for (let t = 0; t < numFrames; t++) {
+    const o = t * numBins;
+    irfft(spec.re.subarray(o, o + numBins), spec.im.subarray(o, o + numBins), frame);
+    const start = t * hopLength - half;
+    for (let n = 0; n < nFft; n++) {
+      const i = start + n;
+      if (i < 0 || i >= length) continue;
+      out[i] += frame[n] * win[n];
+      norm[i] += win[n] * win[n];
+    }
+  }
+  const result = new Float32Array(length);
+  for (let i = 0; i < length; i++) result[i] = norm[i] > 1e-10 ? out[i] / norm[i] : 0;
+  return result;
+}
+
+/** Magnitude |X| of every bin, same layout as the STFT. */
+export function magnitude(spec: Stft): Float32Array {
+  const mag = new Float32Array(spec.re.length);
+  for (let i = 0; i < mag.length; i++) mag[i] = Math.hypot(spec.re[i], spec.im[i]);
+  return mag;
+}
+
+/** Centre frequency in Hz of FFT bin k. */
+export function binToHz(k: number, nFft: number, sampleRate: number): number {
+  return (k * sampleRate) / nFft;
+}
+
+/** Centre time in seconds of frame t. */
+export function frameToTime(t: number, hopLength: number, sampleRate: number): number {
+  return (t * hopLength) / sampleRate;
+}
