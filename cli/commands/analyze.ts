@@ -1,0 +1,138 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeWav } from '../../shared/audio/wav.js';
+import { PITCH_CLASS_NAMES } from '../../shared/music/pitch.js';
+import { InvalidRequestError } from '../../shared/errors.js';
+import { analyzeEncoded, type FileAnalysis } from '../../shared/pipeline/analyze.js';
+import { CORE_STEMS } from '../../shared/separation/types.js';
+import { choiceOption, numberOption, parseCliArgs } from '../args.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { progressReporter } from '../progress.js';
+
+const BIT_DEPTHS = ['16', '24', '32'] as const;
+
+const help = `usage: stemflow analyze <audio> --out DIR [options]
+
+Separates <audio> (WAV, MP3, FLAC or Ogg Vorbis, recognised by content) into stems and writes
+  DIR/stems/{vocals,drums,bass,other}.wav
+  DIR/analysis/annotation.jams   (tempo, beats, key, tuning, chords, sections, descriptors)
+and prints a summary.
+
+options:
+  --out DIR            output folder (required)
+  --stems all|none     'none' runs the MIR analysis only (default: all)
+  --bit-depth 16|24|32 stem WAV sample format; 32 = float (default: 16)
+  --max-duration SEC   refuse longer inputs (default: 3600)
+  --json               print the summary as JSON on stdout
+  --quiet              no progress on stderr
+  -h, --help           this help
+`;
+
+export interface AnalysisSummary {
+  file: string;
+  duration_s: number;
+  bpm: number | null;
+  meter: string | null;
+  key: string | null;
+  key_confidence: number | null;
+  tuning_hz: number;
+  beats: number;
+  chords: number;
+  distinct_chords: string[];
+  sections: { start: number; end: number; label: string; letter: string }[];
+  loudness_lufs: number | null;
+  outputs: { jams: string; stems: Record<string, string> };
+  wall_time_s: number;
+}
+
+/** The summary printed by the CLI (and by `--json`). */
+export function summarize(file: string, result: FileAnalysis, outputs: AnalysisSummary['outputs']): AnalysisSummary {
+  const d = result.description;
+  return {
+    file,
+    duration_s: round(d.durationSec, 3),
+    bpm: d.tempo ? round(d.tempo.bpm, 2) : null,
+    meter: d.beatsPerBar ? `${d.beatsPerBar}/4` : null,
+    key: d.key ? `${PITCH_CLASS_NAMES[d.key.tonic]} ${d.key.mode}` : null,
+    key_confidence: d.key ? round(d.key.confidence, 3) : null,
+    tuning_hz: round(d.tuningHz, 2),
+    beats: d.beats.length,
+    chords: d.chords.filter((c) => c.label !== 'N').length,
+    distinct_chords: [...new Set(d.chords.map((c) => c.label).filter((l) => l !== 'N'))],
+    sections: d.sections.map((s) => ({ start: round(s.startSec, 2), end: round(s.endSec, 2), label: s.label, letter: s.letter })),
+    loudness_lufs: d.descriptors?.integratedLoudnessLufs != null ? round(d.descriptors.integratedLoudnessLufs, 1) : null,
+    outputs,
+    wall_time_s: round(result.wallTimeSec, 3),
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Human-readable summary lines. */
+export function formatSummary(s: AnalysisSummary): string {
+  const lines = [
+    `${s.file}: ${s.duration_s.toFixed(1)} s`,
+    `  tempo     ${s.bpm === null ? 'none detected' : `${s.bpm.toFixed(1)} BPM`}${s.meter ? `, ${s.meter}` : ''} (${s.beats} beats)`,
+    `  key       ${s.key ?? 'none detected'}${s.key_confidence !== null ? ` (confidence ${s.key_confidence.toFixed(2)})` : ''}`,
+    `  tuning    A4 = ${s.tuning_hz.toFixed(1)} Hz`,
+    `  chords    ${s.chords} (${s.distinct_chords.slice(0, 12).join(' ')}${s.distinct_chords.length > 12 ? ' …' : ''})`,
+    `  sections  ${s.sections.map((x) => `${x.label}(${x.letter}) ${x.start.toFixed(1)}s`).join(', ') || 'none'}`,
+    `  loudness  ${s.loudness_lufs === null ? 'silent' : `${s.loudness_lufs.toFixed(1)} LUFS`}`,
+    `  wrote     ${s.outputs.jams}${Object.keys(s.outputs.stems).length ? ` and ${Object.keys(s.outputs.stems).length} stems` : ''}`,
+    `  took      ${s.wall_time_s.toFixed(2)} s`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    argv,
+    {
+      out: { type: 'string' },
+      stems: { type: 'string' },
+      'bit-depth': { type: 'string' },
+      'max-duration': { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+    true,
+  );
+  if (positionals.length !== 1) throw new InvalidRequestError(`expected exactly one audio file, got ${positionals.length} (see --help)`);
+  if (!values.out) throw new InvalidRequestError('--out DIR is required');
+  const stemsMode = choiceOption('stems', values.stems, ['all', 'none'] as const) ?? 'all';
+  const bitDepth = Number(choiceOption('bit-depth', values['bit-depth'], BIT_DEPTHS) ?? '16') as 16 | 24 | 32;
+  const maxDurationSec = numberOption('max-duration', values['max-duration'], 1, 24 * 3600) ?? 3600;
+  const file = positionals[0];
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (err) {
+    throw new InvalidRequestError(`cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const progress = values.quiet ? undefined : progressReporter(io, 'analyze');
+  const result = await analyzeEncoded(bytes, { separate: stemsMode === 'all', maxDurationSec, onProgress: progress?.update });
+  progress?.done();
+  const out = values.out;
+  await mkdir(join(out, 'analysis'), { recursive: true });
+  const jamsPath = join(out, 'analysis', 'annotation.jams');
+  await writeFile(jamsPath, JSON.stringify(result.jams, null, 1));
+  const stemPaths: Record<string, string> = {};
+  if (result.stems) {
+    await mkdir(join(out, 'stems'), { recursive: true });
+    for (const name of CORE_STEMS) {
+      const stem = result.stems[name];
+      if (!stem) continue;
+      const p = join(out, 'stems', `${name}.wav`);
+      await writeFile(p, encodeWav(stem, { bitDepth }));
+      stemPaths[name] = p;
+    }
+  }
+  const summary = summarize(file, result, { jams: jamsPath, stems: stemPaths });
+  io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
+  return 0;
+}
+
+export const command: CliCommand = { name: 'analyze', summary: 'separate stems and write a JAMS annotation', help, run };

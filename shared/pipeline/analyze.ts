@@ -1,0 +1,149 @@
+/**
+ * The analysis pipeline: the same steps the CLI runs on a file and the Functions activities run on
+ * blobs. Decode once, separate, analyse, annotate. Pure apart from the work it is given: no I/O.
+ */
+import { decodeAudio } from '../audio/decode.js';
+import { resampleMono } from '../audio/resample.js';
+import { type AudioBuffer, type AudioInfo, durationOf, toMono } from '../audio/types.js';
+import type { MusicDescription } from '../contracts/music.js';
+import { buildJams, type JamsDocument } from '../jams/build.js';
+import { assertValidJams } from '../jams/validate.js';
+import { computeDescriptors } from '../mir/descriptors.js';
+import { analyzeRhythm } from '../mir/rhythm.js';
+import { estimateSections } from '../mir/segments.js';
+import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
+import { analyzeTonal } from '../mir/tonal.js';
+import { createDspSeparator } from '../separation/dsp.js';
+import type { Separator } from '../separation/types.js';
+import { VERSION } from '../version.js';
+
+/** Progress: a named stage and the fraction of the whole job done, 0..1. */
+export type ProgressFn = (stage: string, fraction: number) => void;
+
+export interface AnalyzeMixOptions {
+  onProgress?: ProgressFn;
+}
+
+/** Wall time of each MIR step, seconds. */
+export type StepTimes = Record<string, number>;
+
+/**
+ * Estimate tempo, beats and meter, tuning, key, chords, sections and descriptors of a mix.
+ * Works on any sample rate and channel count; silence and very short clips give an honest empty
+ * description (no tempo, no beats, key null, a single N chord) rather than an error.
+ */
+export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = {}): Promise<MusicDescription & { timings: StepTimes }> {
+  const progress = options.onProgress ?? (() => {});
+  const timings: StepTimes = {};
+  const time = <T>(name: string, fn: () => T): T => {
+    const t0 = performance.now();
+    const out = fn();
+    timings[name] = (performance.now() - t0) / 1000;
+    return out;
+  };
+  const durationSec = durationOf(mix);
+  const mono = await timeAsync(timings, 'resample', async () => resampleMono(toMono(mix), mix.sampleRate, ANALYSIS_SAMPLE_RATE));
+  const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
+  progress('rhythm', 0.1);
+  const rhythm = time('rhythm', () => analyzeRhythm(signal));
+  progress('tonal', 0.4);
+  const beatTimes = rhythm.beats.map((b) => b.timeSec);
+  const tonal = time('tonal', () => analyzeTonal(signal, beatTimes));
+  progress('structure', 0.7);
+  const sections = time('structure', () => estimateSections(signal, rhythm.beats, rhythm.beatsPerBar, tonal.chroma));
+  progress('descriptors', 0.85);
+  const descriptors = time('descriptors', () => computeDescriptors(mix, signal));
+  progress('done', 1);
+  return {
+    durationSec,
+    tempo: rhythm.tempo,
+    beatsPerBar: rhythm.beatsPerBar,
+    beats: rhythm.beats,
+    key: tonal.key,
+    tuningHz: tonal.tuningHz,
+    chords: tonal.chords,
+    sections,
+    descriptors,
+    timings,
+  };
+}
+
+async function timeAsync<T>(timings: StepTimes, name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  timings[name] = (performance.now() - t0) / 1000;
+  return out;
+}
+
+let defaultSeparator: Separator | undefined;
+
+/** Separate a mix into vocals, drums, bass and other with the given (default: DSP) separator. */
+export async function separateMix(
+  mix: AudioBuffer,
+  options: { separator?: Separator; onProgress?: (fraction: number) => void } = {},
+): Promise<Record<string, AudioBuffer>> {
+  const separator = options.separator ?? (defaultSeparator ??= createDspSeparator());
+  return separator.separate(mix, { onProgress: options.onProgress });
+}
+
+/** Algorithms and parameters recorded in each annotation's sandbox. */
+const ALGORITHMS = {
+  tempo: { name: 'stemflow.rhythm', parameters: { method: 'log-mel spectral flux + autocorrelation with log-normal prior' } },
+  beat: { name: 'stemflow.beats', parameters: { method: 'dynamic programming (Ellis 2007) + bar-phase downbeats' } },
+  key: { name: 'stemflow.key', parameters: { method: 'bass-weighted tuned chroma × key profiles' } },
+  chord: { name: 'stemflow.chords', parameters: { method: 'beat-synchronous chroma templates + Viterbi' } },
+  segment: { name: 'stemflow.sections', parameters: { method: 'beat-synchronous self-similarity, novelty, repetition clustering' } },
+  tuning: { name: 'stemflow.tuning', parameters: { method: 'spectral peak deviation histogram' } },
+} as const;
+
+/** Build the JAMS annotation for a description and validate it; throws if it is invalid. */
+export function buildAnnotation(desc: MusicDescription, info: AudioInfo, extras: { wallTimeSec: number }): JamsDocument {
+  const doc = buildJams(desc, {
+    title: info.tags.title,
+    artist: info.tags.artist,
+    annotationType: 'estimate',
+    toolName: 'stemflow',
+    toolVersion: VERSION,
+    algorithms: ALGORITHMS,
+    wallTimeSec: extras.wallTimeSec,
+  });
+  assertValidJams(doc);
+  return doc;
+}
+
+export interface FileAnalysis {
+  info: AudioInfo;
+  description: MusicDescription & { timings: StepTimes };
+  jams: JamsDocument;
+  /** Null when separation was not asked for. */
+  stems: Record<string, AudioBuffer> | null;
+  wallTimeSec: number;
+}
+
+export interface AnalyzeFileOptions {
+  /** Separate stems too (default true). */
+  separate?: boolean;
+  maxDurationSec?: number;
+  separator?: Separator;
+  onProgress?: ProgressFn;
+}
+
+/** Decode an encoded audio file and run the whole analysis on it. */
+export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOptions = {}): Promise<FileAnalysis> {
+  const t0 = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  progress('decode', 0);
+  const { audio, info } = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec });
+  const doSeparate = options.separate ?? true;
+  let stems: Record<string, AudioBuffer> | null = null;
+  if (doSeparate) {
+    progress('separate', 0.05);
+    stems = await separateMix(audio, { separator: options.separator, onProgress: (f) => progress('separate', 0.05 + 0.45 * f) });
+  }
+  const base = doSeparate ? 0.5 : 0.05;
+  const description = await analyzeMix(audio, { onProgress: (stage, f) => progress(stage, base + (0.95 - base) * f) });
+  const wallTimeSec = (performance.now() - t0) / 1000;
+  const jams = buildAnnotation(description, info, { wallTimeSec });
+  progress('done', 1);
+  return { info, description, jams, stems, wallTimeSec };
+}
