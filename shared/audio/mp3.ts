@@ -1,0 +1,195 @@
+/**
+ * MPEG audio (MP3, also Layer I/II) adapter over `mpg123-decoder` (mpg123 in wasm).
+ *
+ * Gapless: the LAME/Xing "Info"/"Xing" tag in the first frame carries the encoder delay and
+ * padding. mpg123 (gapless mode, on by default in mpg123-decoder) reads that tag itself and
+ * removes the encoder delay plus its own 529-sample decoder delay at the start and the padding
+ * at the end, so the output lines up sample-accurately with the encoder's input (checked by the
+ * click test in test/audio). Without such a tag mpg123 trims nothing; we then remove the 529-sample
+ * decoder delay ourselves, and the output is late only by the encoder's own delay, which no
+ * header records (576 samples = 13 ms for LAME). Our probe reads the same tag to compute the exact duration
+ * (frames × samplesPerFrame − delay − padding) without decoding.
+ *
+ * Truncation rule: an MP3 has no mandatory length field, and players play a cut stream up to the
+ * cut, so a stream cut after its first complete frame decodes to the audio before the cut. A file
+ * that ends before its first complete frame (or inside its ID3v2 tag) is TruncatedAudioError.
+ * Damaged frames in the middle are skipped (mpg123 resynchronises), as players do.
+ *
+ * mpg123-decoder always returns two channels; a mono stream (channel mode 3 in the frame
+ * header) is returned as one channel.
+ */
+import { MPEGDecoder } from 'mpg123-decoder';
+import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
+import { asciiAt, parseMpegFrameHeader, type MpegFrameHeader } from './detect.js';
+import { concatPlanar, withQuietConsole, type DecodeLimits } from './codec-common.js';
+import { AudioTooLongError, NotAudioError, TruncatedAudioError } from '../errors.js';
+
+/** Samples of delay the Layer III synthesis filterbank adds (mpg123 and the ISO decoder). */
+export const MP3_DECODER_DELAY = 529;
+
+/** What the first frame (and its Xing/LAME tag, if any) says about an MPEG stream. */
+export interface Mp3Header {
+  first: MpegFrameHeader;
+  /** Offset of the first audio frame (after the Info/Xing frame, if present). */
+  audioOffset: number;
+  /** Frame count from the Xing/Info tag (excluding the tag frame), or null. */
+  xingFrames: number | null;
+  encoderDelay: number;
+  encoderPadding: number;
+  /** True when a LAME-style tag gave the encoder delay and padding (mpg123 then trims them). */
+  gaplessInfo: boolean;
+  /** Frames (samples per channel) after gapless trimming; exact when `exact`. */
+  frameCount: number;
+  /** True when frameCount comes from the Xing/Info tag; false for a CBR size estimate. */
+  exact: boolean;
+}
+
+/** Parse the first frame at `offset` and its Xing/Info + LAME tag. */
+export function parseMp3Header(bytes: Uint8Array, offset: number): Mp3Header {
+  const first = parseMpegFrameHeader(bytes, offset);
+  if (!first) throw new NotAudioError(`no MPEG audio frame header at byte ${offset}`);
+  if (offset + first.frameBytes > bytes.length) {
+    throw new TruncatedAudioError(
+      `MP3 file ends inside its first frame (frame needs ${first.frameBytes} bytes from byte ${offset}, file has ${bytes.length})`,
+    );
+  }
+  // Side-information size decides where a Xing/Info tag would sit in the first frame.
+  const sideInfo = first.version === 1 ? (first.channelCount === 1 ? 17 : 32) : first.channelCount === 1 ? 9 : 17;
+  const tagPos = offset + 4 + (first.hasCrc ? 2 : 0) + sideInfo;
+  const tagId = asciiAt(bytes, tagPos, 4);
+  let xingFrames: number | null = null;
+  let encoderDelay = 0;
+  let encoderPadding = 0;
+  let gaplessInfo = false;
+  let audioOffset = offset;
+  if (first.layer === 3 && (tagId === 'Xing' || tagId === 'Info')) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const flags = view.getUint32(tagPos + 4, false);
+    let p = tagPos + 8;
+    if (flags & 1) {
+      xingFrames = view.getUint32(p, false);
+      p += 4;
+    }
+    if (flags & 2) p += 4; // byte count
+    if (flags & 4) p += 100; // seek table
+    if (flags & 8) p += 4; // quality
+    // LAME extension: 9-byte version string, then delay/padding at +21 (12 bits each).
+    const lame = asciiAt(bytes, p, 4);
+    if ((lame === 'LAME' || lame === 'Lavf' || lame === 'Lavc' || lame === 'GOGO') && p + 24 <= offset + first.frameBytes) {
+      const a = bytes[p + 21];
+      const b = bytes[p + 22];
+      const c = bytes[p + 23];
+      encoderDelay = (a << 4) | (b >> 4);
+      encoderPadding = ((b & 0x0f) << 8) | c;
+      gaplessInfo = true;
+    }
+    audioOffset = offset + first.frameBytes;
+  }
+  let frameCount: number;
+  let exact: boolean;
+  const decoderDelay = first.layer === 3 && !gaplessInfo ? MP3_DECODER_DELAY : 0;
+  if (xingFrames !== null) {
+    frameCount = Math.max(0, xingFrames * first.samplesPerFrame - encoderDelay - encoderPadding - decoderDelay);
+    exact = true;
+  } else {
+    // CBR estimate from the stream size (an ID3v1 tag at the end is 128 bytes).
+    let end = bytes.length;
+    if (end >= 128 && asciiAt(bytes, end - 128, 3) === 'TAG') end -= 128;
+    const frames = Math.max(1, Math.floor((end - audioOffset) / Math.max(1, first.frameBytes)));
+    frameCount = Math.max(0, frames * first.samplesPerFrame - decoderDelay);
+    exact = false;
+  }
+  return { first, audioOffset, xingFrames, encoderDelay, encoderPadding, gaplessInfo, frameCount, exact };
+}
+
+function codecName(h: MpegFrameHeader): string {
+  return h.layer === 3 ? 'mp3' : `mp${h.layer}`;
+}
+
+/** Header-only AudioInfo (duration exact with a Xing/Info tag, else a CBR estimate). */
+export function probeMp3(bytes: Uint8Array, offset: number): AudioInfo & { durationExact: boolean } {
+  const h = parseMp3Header(bytes, offset);
+  return {
+    format: 'mp3',
+    codec: codecName(h.first),
+    sampleRate: h.first.sampleRate,
+    channelCount: h.first.channelCount,
+    durationSec: h.frameCount / h.first.sampleRate,
+    tags: {},
+    durationExact: h.exact,
+  };
+}
+
+/** Read ID3v2/ID3v1 title, artist and album with music-metadata; never fails the decode. */
+export async function readMp3Tags(bytes: Uint8Array): Promise<AudioTags> {
+  try {
+    const { parseBuffer } = await import('music-metadata');
+    const meta = await parseBuffer(bytes, { mimeType: 'audio/mpeg', size: bytes.length }, { duration: false, skipCovers: true, skipPostHeaders: false });
+    const tags: AudioTags = {};
+    if (meta.common.title) tags.title = meta.common.title;
+    if (meta.common.artist) tags.artist = meta.common.artist;
+    if (meta.common.album) tags.album = meta.common.album;
+    return tags;
+  } catch {
+    return {};
+  }
+}
+
+const FEED_BYTES = 1 << 20;
+
+/**
+ * Decode an MPEG audio stream whose first frame starts at `offset`.
+ * Feeds mpg123 1 MiB at a time and stops with AudioTooLongError once `limits.maxFrames` is passed.
+ */
+export async function decodeMp3(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
+  const header = parseMp3Header(bytes, offset);
+  const sampleRate = header.first.sampleRate;
+  const decoder = new MPEGDecoder({ enableGapless: true });
+  await decoder.ready;
+  const chunks: Float32Array[][] = [];
+  let total = 0;
+  let outRate = sampleRate;
+  const errors: string[] = [];
+  try {
+    // Feed from the first frame so junk before it never reaches the decoder; the Info frame stays
+    // in, because mpg123 reads the gapless delay and padding from it.
+    for (let p = offset; p < bytes.length; p += FEED_BYTES) {
+      const r = withQuietConsole(() => decoder.decode(bytes.subarray(p, Math.min(bytes.length, p + FEED_BYTES))));
+      if (r.samplesDecoded > 0) {
+        chunks.push(r.channelData);
+        total += r.samplesDecoded;
+        outRate = r.sampleRate || outRate;
+      }
+      for (const e of r.errors) errors.push(e.message);
+      if (limits.maxFrames !== undefined && total > limits.maxFrames) {
+        throw new AudioTooLongError(
+          `MP3 audio is longer than the limit of ${(limits.maxFrames / sampleRate).toFixed(1)} s (decoded ${(total / sampleRate).toFixed(1)} s before stopping)`,
+        );
+      }
+    }
+  } finally {
+    decoder.free();
+  }
+  if (total === 0) {
+    const why = errors.length ? `; decoder said: ${errors[0]}` : '';
+    throw new TruncatedAudioError(`MP3 stream of ${bytes.length - offset} bytes yields no complete audio frame${why}`);
+  }
+  const channelCount = header.first.channelCount;
+  let channels = concatPlanar(chunks, channelCount, total);
+  if (header.first.layer === 3 && !header.gaplessInfo) {
+    const skip = Math.min(MP3_DECODER_DELAY, total - 1);
+    channels = channels.map((ch) => ch.subarray(skip));
+    total -= skip;
+  }
+  return {
+    audio: { sampleRate: outRate, channels },
+    info: {
+      format: 'mp3',
+      codec: codecName(header.first),
+      sampleRate: outRate,
+      channelCount,
+      durationSec: total / outRate,
+      tags: {},
+    },
+  };
+}

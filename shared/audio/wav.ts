@@ -1,0 +1,426 @@
+/**
+ * WAV (RIFF/WAVE and RF64) reading and writing with typed-array loops.
+ *
+ * Reads integer PCM (8-bit unsigned, 16/24/32-bit signed, any container width up to 32 bits with
+ * WAVE_FORMAT_EXTENSIBLE) and IEEE float (32/64-bit), 1 to 8 channels, odd-sized chunks with
+ * their pad byte, and LIST/INFO tags (INAM title, IART artist, IPRD album).
+ *
+ * Scaling: an N-bit integer sample s maps to s / 2^(N-1), so decoding is exact and an integer
+ * round trip (int → float → int) reproduces every code; encoding multiplies by 2^(N-1), rounds
+ * to nearest and clips to [-2^(N-1), 2^(N-1) - 1].
+ *
+ * Truncation rule: a data chunk that declares more bytes than the file holds raises
+ * TruncatedAudioError, except the streaming size 0xFFFFFFFF, which means "to the end of the file".
+ */
+import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
+import { asciiAt, hexPrefix } from './detect.js';
+import {
+  InvalidAudioParametersError,
+  NotAudioError,
+  TruncatedAudioError,
+  UnsupportedCodecError,
+} from '../errors.js';
+
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+/** Names for format tags stemflow does not decode (for error messages). */
+const FORMAT_TAG_NAMES: Record<number, string> = {
+  0x0002: 'Microsoft ADPCM',
+  0x0006: 'A-law',
+  0x0007: 'μ-law',
+  0x0011: 'IMA ADPCM',
+  0x0031: 'GSM 6.10',
+  0x0040: 'G.721 ADPCM',
+  0x0050: 'MPEG',
+  0x0055: 'MPEG Layer 3',
+  0x00ff: 'AAC',
+  0x1610: 'HE-AAC',
+  0x2000: 'AC-3',
+  0xf1ac: 'FLAC',
+};
+
+/** Tail of the KSDATAFORMAT_SUBTYPE GUIDs (bytes 2..15); bytes 0..1 hold the format tag. */
+const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+/** Speaker masks for the usual layouts (3.0, quad, 5.0, 5.1, 6.1, 7.1), as FLAC and others expect. */
+const DEFAULT_CHANNEL_MASKS: Record<number, number> = { 3: 0x7, 4: 0x33, 5: 0x37, 6: 0x3f, 7: 0x70f, 8: 0x63f };
+
+/** What the header of a WAV file says, before touching the samples. */
+export interface WavHeader {
+  /** Effective format tag (the sub-format for WAVE_FORMAT_EXTENSIBLE). */
+  formatTag: number;
+  extensible: boolean;
+  channelCount: number;
+  sampleRate: number;
+  /** Container bits per sample (8 × bytes per sample). */
+  bitsPerSample: number;
+  /** Valid bits (from the extensible header; else bitsPerSample). */
+  validBits: number;
+  blockAlign: number;
+  isFloat: boolean;
+  /** Byte offset of the first sample. */
+  dataOffset: number;
+  /** Bytes of sample data actually used (whole frames only). */
+  dataBytes: number;
+  frameCount: number;
+  tags: AudioTags;
+  rf64: boolean;
+}
+
+const SUPPORTED_MSG = 'supported: PCM 8/16/24/32-bit and IEEE float 32/64-bit';
+
+function formatName(tag: number): string {
+  const name = FORMAT_TAG_NAMES[tag];
+  const hex = `0x${tag.toString(16).padStart(4, '0')}`;
+  return name ? `${name} (format tag ${hex})` : `format tag ${hex}`;
+}
+
+function readInfoList(bytes: Uint8Array, view: DataView, start: number, end: number, tags: AudioTags): void {
+  if (asciiAt(bytes, start, 4) !== 'INFO') return;
+  let p = start + 4;
+  while (p + 8 <= end) {
+    const id = asciiAt(bytes, p, 4);
+    const size = view.getUint32(p + 4, true);
+    const body = p + 8;
+    if (body + size > end) break;
+    let e = body + size;
+    while (e > body && bytes[e - 1] === 0) e--; // strip NUL terminators
+    const text = new TextDecoder('utf-8').decode(bytes.subarray(body, e)).trim();
+    if (text) {
+      if (id === 'INAM') tags.title = text;
+      else if (id === 'IART') tags.artist = text;
+      else if (id === 'IPRD') tags.album = text;
+    }
+    p = body + size + (size & 1);
+  }
+}
+
+/**
+ * Parse the chunks of a WAV file: fmt, data (position and size), LIST/INFO, ds64 for RF64.
+ * Throws the typed errors for a cut or malformed header and for unsupported sample formats.
+ * Does not validate channel count or sample rate ranges (decode.ts does that for every format).
+ */
+export function parseWavHeader(bytes: Uint8Array): WavHeader {
+  const rf64 = asciiAt(bytes, 0, 4) === 'RF64';
+  if (bytes.length < 12) throw new TruncatedAudioError(`WAV file is cut inside its 12-byte RIFF header (${bytes.length} bytes)`);
+  if (!(asciiAt(bytes, 0, 4) === 'RIFF' || rf64) || asciiAt(bytes, 8, 4) !== 'WAVE') {
+    throw new NotAudioError(`not a RIFF/WAVE file (first bytes ${hexPrefix(bytes)})`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let fmt: { tag: number; channels: number; rate: number; blockAlign: number; bits: number; validBits: number; extensible: boolean } | null = null;
+  let dataOffset = -1;
+  let declaredDataBytes = 0;
+  let ds64DataBytes = -1;
+  const tags: AudioTags = {};
+  let p = 12;
+  while (p + 8 <= bytes.length) {
+    const id = asciiAt(bytes, p, 4);
+    let size = view.getUint32(p + 4, true);
+    const body = p + 8;
+    if (id === 'ds64' && size >= 16) {
+      if (body + 16 > bytes.length) throw new TruncatedAudioError(`RF64 file is cut inside its ds64 chunk (${bytes.length} bytes)`);
+      // riffSize (8), dataSize (8), sampleCount (8)
+      ds64DataBytes = view.getUint32(body + 8, true) + view.getUint32(body + 12, true) * 2 ** 32;
+    } else if (id === 'fmt ') {
+      if (size < 16 || body + 16 > bytes.length) {
+        throw new TruncatedAudioError(`WAV fmt chunk is cut: it needs at least 16 bytes, ${Math.max(0, Math.min(size, bytes.length - body))} present`);
+      }
+      let tag = view.getUint16(body, true);
+      const channels = view.getUint16(body + 2, true);
+      const rate = view.getUint32(body + 4, true);
+      const blockAlign = view.getUint16(body + 12, true);
+      const bits = view.getUint16(body + 14, true);
+      let validBits = bits;
+      let extensible = false;
+      if (tag === WAVE_FORMAT_EXTENSIBLE) {
+        if (size < 40 || body + 40 > bytes.length) {
+          throw new TruncatedAudioError(`WAVE_FORMAT_EXTENSIBLE fmt chunk is cut: it needs 40 bytes, ${Math.min(size, bytes.length - body)} present`);
+        }
+        extensible = true;
+        validBits = view.getUint16(body + 18, true) || bits;
+        const guid = bytes.subarray(body + 24, body + 40);
+        const standard = GUID_TAIL.every((v, i) => guid[i + 2] === v);
+        if (!standard) {
+          throw new UnsupportedCodecError(`WAVE_FORMAT_EXTENSIBLE with non-standard sub-format GUID ${hexPrefix(guid, 16)}; ${SUPPORTED_MSG}`);
+        }
+        tag = guid[0] | (guid[1] << 8);
+      }
+      fmt = { tag, channels, rate, blockAlign, bits, validBits, extensible };
+    } else if (id === 'data') {
+      dataOffset = body;
+      declaredDataBytes = size;
+      const available = bytes.length - body;
+      if (rf64 && size === 0xffffffff && ds64DataBytes >= 0) declaredDataBytes = ds64DataBytes;
+      else if (size === 0xffffffff) declaredDataBytes = available; // streaming writers: "to the end"
+      if (declaredDataBytes > available) {
+        throw new TruncatedAudioError(
+          `WAV data chunk is truncated: header declares ${declaredDataBytes} bytes of samples, file holds ${available}`,
+        );
+      }
+      size = declaredDataBytes;
+    } else if (id === 'LIST') {
+      if (body + size <= bytes.length) readInfoList(bytes, view, body, body + size, tags);
+    }
+    if (body + size > bytes.length) {
+      if (dataOffset >= 0) break; // trailing junk after the audio: ignore
+      throw new TruncatedAudioError(`WAV chunk '${id}' at byte ${p} declares ${size} bytes but the file ends after ${bytes.length - body}`);
+    }
+    p = body + size + (size & 1); // RIFF chunks are padded to even sizes
+  }
+  if (!fmt) throw new TruncatedAudioError(`WAV file has no fmt chunk (${bytes.length} bytes read)`);
+  if (dataOffset < 0) throw new TruncatedAudioError(`WAV file has no data chunk (${bytes.length} bytes read)`);
+
+  const { tag, channels, rate, blockAlign, bits, validBits, extensible } = fmt;
+  if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
+    throw new UnsupportedCodecError(`WAV codec ${formatName(tag)} is not supported; ${SUPPORTED_MSG}`);
+  }
+  if (channels === 0) throw new InvalidAudioParametersError('WAV header declares 0 channels');
+  const bytesPerSample = Math.floor(blockAlign / channels);
+  if (bytesPerSample === 0 || bytesPerSample * channels !== blockAlign || bytesPerSample * 8 < bits) {
+    throw new InvalidAudioParametersError(
+      `WAV block align ${blockAlign} bytes does not fit ${channels} channels of ${bits}-bit samples`,
+    );
+  }
+  const isFloat = tag === WAVE_FORMAT_IEEE_FLOAT;
+  const containerBits = bytesPerSample * 8;
+  if (isFloat ? containerBits !== 32 && containerBits !== 64 : containerBits > 32) {
+    throw new UnsupportedCodecError(`WAV ${isFloat ? 'float' : 'PCM'} with ${containerBits}-bit samples is not supported; ${SUPPORTED_MSG}`);
+  }
+  const frameCount = Math.floor(declaredDataBytes / blockAlign);
+  return {
+    formatTag: tag,
+    extensible,
+    channelCount: channels,
+    sampleRate: rate,
+    bitsPerSample: containerBits,
+    validBits: Math.min(validBits, containerBits),
+    blockAlign,
+    isFloat,
+    dataOffset,
+    dataBytes: frameCount * blockAlign,
+    frameCount,
+    tags,
+    rf64,
+  };
+}
+
+/** AudioInfo for a parsed WAV header. */
+export function wavInfo(h: WavHeader): AudioInfo {
+  const codec = h.isFloat ? `pcm_f${h.bitsPerSample}` : h.bitsPerSample === 8 ? 'pcm_u8' : `pcm_s${h.bitsPerSample}`;
+  return {
+    format: 'wav',
+    codec,
+    sampleRate: h.sampleRate,
+    channelCount: h.channelCount,
+    bitDepth: h.isFloat ? h.bitsPerSample : h.validBits,
+    durationSec: h.sampleRate > 0 ? h.frameCount / h.sampleRate : 0,
+    tags: h.tags,
+  };
+}
+
+/** A typed-array view of the sample bytes, copying once only when the offset is misaligned. */
+function alignedView<T>(bytes: Uint8Array, offset: number, length: number, width: number, make: (buf: ArrayBufferLike, off: number, len: number) => T): T {
+  const abs = bytes.byteOffset + offset;
+  if (abs % width === 0) return make(bytes.buffer, abs, length);
+  const copy = bytes.slice(offset, offset + length * width);
+  return make(copy.buffer, 0, length);
+}
+
+/**
+ * Decode the samples described by `h` into planar float32 channels.
+ * One loop per sample format; no per-sample allocation.
+ */
+export function decodeWavSamples(bytes: Uint8Array, h: WavHeader): AudioBuffer {
+  const n = h.frameCount;
+  const c = h.channelCount;
+  const channels: Float32Array[] = [];
+  for (let ch = 0; ch < c; ch++) channels.push(new Float32Array(n));
+  const total = n * c;
+  const off = h.dataOffset;
+  const bps = h.bitsPerSample;
+  if (h.isFloat) {
+    const src = bps === 32
+      ? alignedView(bytes, off, total, 4, (b, o, l) => new Float32Array(b, o, l))
+      : alignedView(bytes, off, total, 8, (b, o, l) => new Float64Array(b, o, l));
+    for (let ch = 0; ch < c; ch++) {
+      const dst = channels[ch];
+      for (let i = 0, j = ch; i < n; i++, j += c) dst[i] = src[j];
+    }
+  } else if (bps === 16) {
+    const src = alignedView(bytes, off, total, 2, (b, o, l) => new Int16Array(b, o, l));
+    const g = 1 / 32768;
+    for (let ch = 0; ch < c; ch++) {
+      const dst = channels[ch];
+      for (let i = 0, j = ch; i < n; i++, j += c) dst[i] = src[j] * g;
+    }
+  } else if (bps === 8) {
+    const g = 1 / 128;
+    for (let ch = 0; ch < c; ch++) {
+      const dst = channels[ch];
+      for (let i = 0, j = off + ch; i < n; i++, j += c) dst[i] = (bytes[j] - 128) * g;
+    }
+  } else if (bps === 24) {
+    const g = 1 / 8388608;
+    const stride = 3 * c;
+    for (let ch = 0; ch < c; ch++) {
+      const dst = channels[ch];
+      for (let i = 0, j = off + 3 * ch; i < n; i++, j += stride) {
+        dst[i] = (((bytes[j] | (bytes[j + 1] << 8) | (bytes[j + 2] << 16)) << 8) >> 8) * g;
+      }
+    }
+  } else if (bps === 32) {
+    const src = alignedView(bytes, off, total, 4, (b, o, l) => new Int32Array(b, o, l));
+    const g = 1 / 2147483648;
+    for (let ch = 0; ch < c; ch++) {
+      const dst = channels[ch];
+      for (let i = 0, j = ch; i < n; i++, j += c) dst[i] = src[j] * g;
+    }
+  } else {
+    throw new UnsupportedCodecError(`WAV PCM with ${bps}-bit containers is not supported; ${SUPPORTED_MSG}`);
+  }
+  return { sampleRate: h.sampleRate, channels };
+}
+
+/** Parse and decode a whole WAV file (no range checks; see decodeAudio for those). */
+export function decodeWav(bytes: Uint8Array): DecodedAudio {
+  const h = parseWavHeader(bytes);
+  return { audio: decodeWavSamples(bytes, h), info: wavInfo(h) };
+}
+
+export type WavBitDepth = 16 | 24 | 32;
+
+export interface EncodeWavOptions {
+  /** 16 (default) or 24 = integer PCM with rounding and clipping; 32 = IEEE float. */
+  bitDepth?: WavBitDepth;
+  /** Written as a LIST/INFO chunk (INAM, IART, IPRD) when given. */
+  tags?: AudioTags;
+}
+
+function infoChunk(tags: AudioTags | undefined): Uint8Array {
+  if (!tags) return new Uint8Array(0);
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const [id, value] of [['INAM', tags.title], ['IART', tags.artist], ['IPRD', tags.album]] as const) {
+    if (!value) continue;
+    const text = enc.encode(value);
+    const size = text.length + 1; // NUL-terminated
+    const sub = new Uint8Array(8 + size + (size & 1));
+    sub.set(enc.encode(id), 0);
+    new DataView(sub.buffer).setUint32(4, size, true);
+    sub.set(text, 8);
+    parts.push(sub);
+  }
+  if (parts.length === 0) return new Uint8Array(0);
+  const bodySize = 4 + parts.reduce((s, x) => s + x.length, 0);
+  const out = new Uint8Array(8 + bodySize);
+  out.set(enc.encode('LIST'), 0);
+  new DataView(out.buffer).setUint32(4, bodySize, true);
+  out.set(enc.encode('INFO'), 8);
+  let p = 12;
+  for (const x of parts) {
+    out.set(x, p);
+    p += x.length;
+  }
+  return out;
+}
+
+/**
+ * Encode planar audio as a WAV file.
+ * 16/24-bit: integer PCM, x·2^(N-1) rounded to nearest and clipped to the integer range (no
+ * dither). 32-bit: IEEE float, bit-exact. More than 2 channels use WAVE_FORMAT_EXTENSIBLE with the
+ * usual speaker mask for that count (5.1 for 6, 7.1 for 8). Zero channels or frames give a valid file with an empty data chunk.
+ */
+export function encodeWav(audio: AudioBuffer, options: EncodeWavOptions = {}): Uint8Array {
+  const bitDepth = options.bitDepth ?? 16;
+  if (bitDepth !== 16 && bitDepth !== 24 && bitDepth !== 32) {
+    throw new InvalidAudioParametersError(`WAV bit depth ${String(bitDepth)} is not supported; allowed: 16, 24, 32`);
+  }
+  const c = audio.channels.length;
+  if (c === 0 || c > 65535) throw new InvalidAudioParametersError(`cannot encode WAV with ${c} channels`);
+  const n = audio.channels[0].length;
+  for (const ch of audio.channels) {
+    if (ch.length !== n) throw new InvalidAudioParametersError(`channels differ in length (${n} vs ${ch.length} samples)`);
+  }
+  const rate = Math.round(audio.sampleRate);
+  if (!(rate > 0 && rate <= 0xffffffff)) throw new InvalidAudioParametersError(`cannot encode WAV with sample rate ${audio.sampleRate} Hz`);
+  const bytesPerSample = bitDepth / 8;
+  const blockAlign = bytesPerSample * c;
+  const dataBytes = n * blockAlign;
+  const extensible = c > 2;
+  const fmtSize = extensible ? 40 : 16;
+  const info = infoChunk(options.tags);
+  const headerBytes = 12 + 8 + fmtSize + info.length + 8;
+  const total = headerBytes + dataBytes + (dataBytes & 1);
+  if (total - 8 > 0xffffffff) throw new InvalidAudioParametersError(`WAV output of ${total} bytes exceeds the 4 GiB RIFF limit`);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  const ascii = (pos: number, s: string) => {
+    for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i);
+  };
+  const tag = bitDepth === 32 ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM;
+  ascii(0, 'RIFF');
+  view.setUint32(4, total - 8, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, fmtSize, true);
+  view.setUint16(20, extensible ? WAVE_FORMAT_EXTENSIBLE : tag, true);
+  view.setUint16(22, c, true);
+  view.setUint32(24, rate, true);
+  view.setUint32(28, rate * blockAlign, true);
+  view.setUint16(32, blockAlign, true);
+  view.setUint16(34, bitDepth, true);
+  let p = 36;
+  if (extensible) {
+    view.setUint16(36, 22, true); // cbSize
+    view.setUint16(38, bitDepth, true); // valid bits
+    view.setUint32(40, DEFAULT_CHANNEL_MASKS[c] ?? 0, true);
+    view.setUint16(44, tag, true);
+    out.set(GUID_TAIL, 46);
+    p = 60;
+  }
+  out.set(info, p);
+  p += info.length;
+  ascii(p, 'data');
+  view.setUint32(p + 4, dataBytes, true);
+  const off = p + 8;
+  if (bitDepth === 32) {
+    if (off % 4 === 0) {
+      const dst = new Float32Array(out.buffer, off, n * c);
+      for (let ch = 0; ch < c; ch++) {
+        const src = audio.channels[ch];
+        for (let i = 0, j = ch; i < n; i++, j += c) dst[j] = src[i];
+      }
+    } else {
+      for (let ch = 0; ch < c; ch++) {
+        const src = audio.channels[ch];
+        for (let i = 0, j = off + 4 * ch; i < n; i++, j += blockAlign) view.setFloat32(j, src[i], true);
+      }
+    }
+  } else if (bitDepth === 16) {
+    const dst = off % 2 === 0 ? new Int16Array(out.buffer, off, n * c) : null;
+    for (let ch = 0; ch < c; ch++) {
+      const src = audio.channels[ch];
+      for (let i = 0, j = ch; i < n; i++, j += c) {
+        let v = Math.round(src[i] * 32768);
+        v = v > 32767 ? 32767 : v < -32768 ? -32768 : v || 0; // `|| 0` maps NaN to 0
+        if (dst) dst[j] = v;
+        else view.setInt16(off + 2 * j, v, true);
+      }
+    }
+  } else {
+    const stride = blockAlign;
+    for (let ch = 0; ch < c; ch++) {
+      const src = audio.channels[ch];
+      for (let i = 0, j = off + 3 * ch; i < n; i++, j += stride) {
+        let v = Math.round(src[i] * 8388608);
+        v = v > 8388607 ? 8388607 : v < -8388608 ? -8388608 : v || 0;
+        out[j] = v & 0xff;
+        out[j + 1] = (v >> 8) & 0xff;
+        out[j + 2] = (v >> 16) & 0xff;
+      }
+    }
+  }
+  return out;
+}
