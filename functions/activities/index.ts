@@ -1,0 +1,17 @@
+/** Every activity definition (one per file). */
+import { analyzeMixActivity } from './analyzeMix.js';
+import { notifyActivity } from './notify.js';
+import { prepareAudioActivity } from './prepareAudio.js';
+import { renderStemActivity } from './renderStem.js';
+import { separateStemsActivity } from './separateStems.js';
+import { writeJamsActivity } from './writeJams.js';
+
+export const activityDefinitions = [
+  prepareAudioActivity,
+  separateStemsActivity,
+  analyzeMixActivity,
+  writeJamsActivity,
+  renderStemActivity,
+  notifyActivity,
+] as const;
+export { prepareAudioActivity, separateStemsActivity, analyzeMixActivity, writeJamsActivity, renderStemActivity, notifyActivity };

@@ -1,0 +1,215 @@
+/**
+ * Application configuration: `process.env` parsed ONCE with zod into a frozen object.
+ * Every setting is documented in `local.settings.example.json`; names follow the Functions
+ * convention (`AzureWebJobsStorage`, `FUNCTIONS_WORKER_PROCESS_COUNT`) or carry the `STEMFLOW_`
+ * prefix. Invalid settings throw an {@link InvalidRequestError} that lists every offending value.
+ */
+import { z } from 'zod';
+import { InvalidRequestError } from './errors.js';
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return fallback;
+      const v = s.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected a boolean, got "${s}"` });
+      return z.NEVER;
+    });
+
+const num = (fallback: number, min: number, max: number, int = false) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return fallback;
+      const v = Number(s);
+      if (!Number.isFinite(v) || v < min || v > max || (int && !Number.isInteger(v))) {
+        ctx.addIssue({ code: 'custom', message: `expected ${int ? 'an integer' : 'a number'} in [${min}, ${max}], got "${s}"` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === '' ? fallback : s.trim()));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+/** Durable task hub names: 3–45 characters, alphanumeric, starting with a letter. */
+const HUB_NAME = /^[A-Za-z][A-Za-z0-9]{2,44}$/;
+/** Azure container names. */
+const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
+/** Azure queue names. */
+const QUEUE_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
+
+const envSchema = z.object({
+  AzureWebJobsStorage: text('UseDevelopmentStorage=true'),
+  STEMFLOW_STORAGE_CONNECTION: optionalText,
+  STEMFLOW_CONTAINER: text('audio-files').pipe(z.string().regex(CONTAINER_NAME, 'not a valid container name')),
+  STEMFLOW_MODE: text('mock').pipe(z.enum(['mock', 'model'])),
+  STEMFLOW_MODEL_DIR: text('models'),
+  STEMFLOW_SEPARATION_MODEL: optionalText,
+  STEMFLOW_MUSICGEN_DIR: optionalText,
+  STEMFLOW_CALLBACK_SECRET: optionalText,
+  STEMFLOW_CALLBACK_ALLOWED_HOSTS: csv,
+  STEMFLOW_UPLOAD_CALLBACK_URL: optionalText,
+  STEMFLOW_CALLBACK_MAX_ATTEMPTS: num(5, 1, 20, true),
+  STEMFLOW_CALLBACK_FIRST_RETRY_MS: num(1000, 1, 600_000),
+  STEMFLOW_CALLBACK_TIMEOUT_MS: num(10_000, 100, 120_000),
+  STEMFLOW_BLOB_TRIGGER_SOURCE: text('LogsAndContainerScan').pipe(z.enum(['EventGrid', 'LogsAndContainerScan'])),
+  STEMFLOW_BLOB_ENDPOINT_ALIASES: csv.pipe(
+    z.array(
+      z.string().refine((u) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(u).protocol);
+        } catch {
+          return false;
+        }
+      }, 'each alias must be an http(s) URL like http://azurite:10000/devstoreaccount1'),
+    ),
+  ),
+  STEMFLOW_MAX_DURATION_SEC: num(900, 1, 7200),
+  STEMFLOW_MAX_BODY_BYTES: num(65_536, 1024, 10_485_760, true),
+  STEMFLOW_TASK_HUB: text('stemflow').pipe(z.string().regex(HUB_NAME, 'task hub names are 3-45 letters/digits, starting with a letter')),
+  STEMFLOW_STEM_BIT_DEPTH: text('16').pipe(z.enum(['16', '24', '32'])).transform((s) => Number(s) as 16 | 24 | 32),
+  STEMFLOW_WORK_PCM: text('f32').pipe(z.enum(['f32', 's16'])),
+  STEMFLOW_ACTIVITY_MAX_ATTEMPTS: num(4, 1, 10, true),
+  STEMFLOW_ACTIVITY_FIRST_RETRY_MS: num(2000, 1, 600_000),
+  STEMFLOW_ACTIVITY_MAX_RETRY_MS: num(60_000, 1, 3_600_000),
+  STEMFLOW_QUEUE_ANALYSIS: text('analysis-requests').pipe(z.string().regex(QUEUE_NAME)),
+  STEMFLOW_QUEUE_GENERATION: text('generation-requests').pipe(z.string().regex(QUEUE_NAME)),
+  STEMFLOW_QUEUE_JOB_EVENTS: text('job-events').pipe(z.string().regex(QUEUE_NAME)),
+  STEMFLOW_QUEUES_ENABLED: bool(true),
+  FUNCTIONS_WORKER_PROCESS_COUNT: num(1, 1, 10, true),
+});
+
+/** Every environment setting the app reads (local.settings.example.json documents each). */
+export const CONFIG_SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
+/** Retry policy for activities (orchestrator-side, transient failures only). */
+export interface RetryPolicy {
+  maxAttempts: number;
+  firstRetryMs: number;
+  backoffCoefficient: number;
+  maxRetryMs: number;
+}
+
+export interface AppConfig {
+  /** Storage connection string for blobs and queues (defaults to `AzureWebJobsStorage`). */
+  storageConnection: string;
+  /** App setting NAME holding the connection (for binding `connection` properties). */
+  storageConnectionSetting: string;
+  containerName: string;
+  mode: 'mock' | 'model';
+  models: { dir: string; separationModelPath?: string; musicgenDir?: string };
+  callbacks: {
+    /** HMAC-SHA256 secret; when absent callbacks are sent unsigned (and /api/health says so). */
+    secret?: string;
+    /** Host names (exact, or `*.suffix`) a callback_url may point at. Empty = no callbacks accepted. */
+    allowedHosts: readonly string[];
+    /** Callback for analyses started by an upload (no request body to carry one). */
+    uploadCallbackUrl?: string;
+    maxAttempts: number;
+    firstRetryMs: number;
+    timeoutMs: number;
+  };
+  blobTriggerSource: 'EventGrid' | 'LogsAndContainerScan';
+  /** Extra `scheme://host[:port]/account` prefixes accepted in `blob_uri` (e.g. http://azurite:10000/devstoreaccount1). */
+  blobEndpointAliases: readonly string[];
+  maxDurationSec: number;
+  maxBodyBytes: number;
+  hubName: string;
+  stemBitDepth: 16 | 24 | 32;
+  workPcmFormat: 'f32' | 's16';
+  activityRetry: RetryPolicy;
+  queues: { enabled: boolean; analysis: string; generation: string; jobEvents: string };
+  workerProcessCount: number;
+}
+
+/** Parse an environment into a frozen {@link AppConfig}. Throws InvalidRequestError listing every bad setting. */
+export function parseConfig(env: Record<string, string | undefined>): Readonly<AppConfig> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new InvalidRequestError(`invalid configuration: ${issues.join('; ')}`, issues);
+  }
+  const e = parsed.data;
+  const storageConnection = e.STEMFLOW_STORAGE_CONNECTION ?? e.AzureWebJobsStorage;
+  const config: AppConfig = {
+    storageConnection,
+    storageConnectionSetting: e.STEMFLOW_STORAGE_CONNECTION ? 'STEMFLOW_STORAGE_CONNECTION' : 'AzureWebJobsStorage',
+    containerName: e.STEMFLOW_CONTAINER,
+    mode: e.STEMFLOW_MODE,
+    models: { dir: e.STEMFLOW_MODEL_DIR, separationModelPath: e.STEMFLOW_SEPARATION_MODEL, musicgenDir: e.STEMFLOW_MUSICGEN_DIR },
+    callbacks: {
+      secret: e.STEMFLOW_CALLBACK_SECRET,
+      allowedHosts: Object.freeze(e.STEMFLOW_CALLBACK_ALLOWED_HOSTS.map((h) => h.toLowerCase())),
+      uploadCallbackUrl: e.STEMFLOW_UPLOAD_CALLBACK_URL,
+      maxAttempts: e.STEMFLOW_CALLBACK_MAX_ATTEMPTS,
+      firstRetryMs: e.STEMFLOW_CALLBACK_FIRST_RETRY_MS,
+      timeoutMs: e.STEMFLOW_CALLBACK_TIMEOUT_MS,
+    },
+    blobTriggerSource: e.STEMFLOW_BLOB_TRIGGER_SOURCE,
+    blobEndpointAliases: Object.freeze(e.STEMFLOW_BLOB_ENDPOINT_ALIASES.map((s) => s.replace(/\/+$/, ''))),
+    maxDurationSec: e.STEMFLOW_MAX_DURATION_SEC,
+    maxBodyBytes: e.STEMFLOW_MAX_BODY_BYTES,
+    hubName: e.STEMFLOW_TASK_HUB,
+    stemBitDepth: e.STEMFLOW_STEM_BIT_DEPTH,
+    workPcmFormat: e.STEMFLOW_WORK_PCM,
+    activityRetry: {
+      maxAttempts: e.STEMFLOW_ACTIVITY_MAX_ATTEMPTS,
+      firstRetryMs: e.STEMFLOW_ACTIVITY_FIRST_RETRY_MS,
+      backoffCoefficient: 2,
+      maxRetryMs: e.STEMFLOW_ACTIVITY_MAX_RETRY_MS,
+    },
+    queues: {
+      enabled: e.STEMFLOW_QUEUES_ENABLED,
+      analysis: e.STEMFLOW_QUEUE_ANALYSIS,
+      generation: e.STEMFLOW_QUEUE_GENERATION,
+      jobEvents: e.STEMFLOW_QUEUE_JOB_EVENTS,
+    },
+    workerProcessCount: e.FUNCTIONS_WORKER_PROCESS_COUNT,
+  };
+  return deepFreeze(config);
+}
+
+let cached: Readonly<AppConfig> | undefined;
+
+/** The process configuration, parsed from `process.env` on first use and frozen. */
+export function getConfig(): Readonly<AppConfig> {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Test/local-host hook: forget the cached configuration so the next getConfig() re-reads the environment. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}

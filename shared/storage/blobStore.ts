@@ -1,0 +1,160 @@
+/**
+ * Blob access by PATH inside one container. Activities read and write audio through this, so
+ * audio never passes through orchestration history. Two implementations: Azure Storage (also
+ * Azurite) and an in-memory store for unit tests and the CLI.
+ *
+ * Errors: a missing blob is {@link BlobNotFoundError} (bad input, never retried); throttling,
+ * 5xx and network failures are {@link TransientError} (retried with backoff by the orchestrator).
+ */
+import { createHash } from 'node:crypto';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BadInputError, TransientError, StemflowError } from '../errors.js';
+
+export interface BlobProperties {
+  etag: string;
+  contentType?: string;
+  contentLength: number;
+  lastModified?: Date;
+}
+
+export interface BlobStore {
+  readonly container: string;
+  /** Service URL including the account, e.g. `https://acct.blob.core.windows.net` or `http://127.0.0.1:10000/devstoreaccount1`. */
+  readonly serviceUrl: string;
+  read(path: string): Promise<{ bytes: Uint8Array; properties: BlobProperties }>;
+  write(path: string, bytes: Uint8Array, contentType: string): Promise<{ etag: string }>;
+  /** Properties, or undefined when the blob does not exist. */
+  properties(path: string): Promise<BlobProperties | undefined>;
+  list(prefix: string): Promise<string[]>;
+  ensureContainer(): Promise<void>;
+  /** Throws when the container cannot be reached. */
+  ping(): Promise<void>;
+}
+
+/** The blob does not exist. */
+export class BlobNotFoundError extends BadInputError {
+  constructor(container: string, path: string) {
+    super(`blob "${container}/${path}" does not exist`, 'blob_not_found');
+  }
+}
+
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'REQUEST_SEND_ERROR']);
+
+/** Map an Azure SDK / network error to the stemflow hierarchy. */
+export function classifyStorageError(err: unknown, what: string): StemflowError {
+  if (err instanceof StemflowError) return err;
+  const e = err as { statusCode?: number; code?: string; name?: string; message?: string };
+  const status = e?.statusCode;
+  const message = `${what}: ${e?.message ?? String(err)}`;
+  if (status === 408 || status === 429 || (status !== undefined && status >= 500)) return new TransientError(message, 'storage_unavailable', { cause: err });
+  if (status === undefined && (TRANSIENT_NETWORK_CODES.has(String(e?.code)) || e?.name === 'AbortError' || e?.name === 'RestError'))
+    return new TransientError(message, 'storage_unreachable', { cause: err });
+  if (status === 403 || status === 401) return new TransientError(message, 'storage_forbidden', { cause: err });
+  return new BadInputError(message, 'storage_rejected', { cause: err });
+}
+
+export interface AzureBlobStoreOptions {
+  /** SDK-level tries per request (default 3); the orchestrator retries transient failures on top. */
+  maxTries?: number;
+  /** Per-try timeout, ms (default 120 000). */
+  tryTimeoutMs?: number;
+}
+
+/** An Azure Storage (or Azurite) container. */
+export function createAzureBlobStore(connectionString: string, containerName: string, options: AzureBlobStoreOptions = {}): BlobStore {
+  const service = BlobServiceClient.fromConnectionString(connectionString, {
+    retryOptions: { maxTries: options.maxTries ?? 3, tryTimeoutInMs: options.tryTimeoutMs ?? 120_000, retryDelayInMs: 500, maxRetryDelayInMs: 4000 },
+  });
+  const container: ContainerClient = service.getContainerClient(containerName);
+  return {
+    container: containerName,
+    serviceUrl: service.url.replace(/\/+$/, ''),
+    async read(path) {
+      try {
+        const blob = container.getBlobClient(path);
+        const buffer = await blob.downloadToBuffer();
+        const props = await blob.getProperties();
+        return {
+          bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+          properties: { etag: props.etag ?? '', contentType: props.contentType, contentLength: props.contentLength ?? buffer.byteLength, lastModified: props.lastModified },
+        };
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) throw new BlobNotFoundError(containerName, path);
+        throw classifyStorageError(err, `reading blob "${containerName}/${path}"`);
+      }
+    },
+    async write(path, bytes, contentType) {
+      try {
+        const res = await container.getBlockBlobClient(path).uploadData(bytes, { blobHTTPHeaders: { blobContentType: contentType } });
+        return { etag: res.etag ?? '' };
+      } catch (err) {
+        throw classifyStorageError(err, `writing blob "${containerName}/${path}"`);
+      }
+    },
+    async properties(path) {
+      try {
+        const p = await container.getBlobClient(path).getProperties();
+        return { etag: p.etag ?? '', contentType: p.contentType, contentLength: p.contentLength ?? 0, lastModified: p.lastModified };
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw classifyStorageError(err, `reading properties of "${containerName}/${path}"`);
+      }
+    },
+    async list(prefix) {
+      try {
+        const names: string[] = [];
+        for await (const item of container.listBlobsFlat({ prefix })) names.push(item.name);
+        return names;
+      } catch (err) {
+        throw classifyStorageError(err, `listing "${containerName}/${prefix}"`);
+      }
+    },
+    async ensureContainer() {
+      try {
+        await container.createIfNotExists();
+      } catch (err) {
+        throw classifyStorageError(err, `creating container "${containerName}"`);
+      }
+    },
+    async ping() {
+      try {
+        await container.getProperties();
+      } catch (err) {
+        throw classifyStorageError(err, `reaching container "${containerName}"`);
+      }
+    },
+  };
+}
+
+/** An in-memory container (tests, CLI). ETags are content hashes, so identical writes keep their ETag. */
+export function createMemoryBlobStore(containerName = 'audio-files', serviceUrl = 'http://127.0.0.1:10000/devstoreaccount1'): BlobStore & {
+  readonly blobs: Map<string, { bytes: Uint8Array; contentType: string; etag: string }>;
+} {
+  const blobs = new Map<string, { bytes: Uint8Array; contentType: string; etag: string }>();
+  let counter = 0;
+  return {
+    container: containerName,
+    serviceUrl,
+    blobs,
+    async read(path) {
+      const b = blobs.get(path);
+      if (!b) throw new BlobNotFoundError(containerName, path);
+      return { bytes: b.bytes.slice(), properties: { etag: b.etag, contentType: b.contentType, contentLength: b.bytes.byteLength } };
+    },
+    async write(path, bytes, contentType) {
+      counter++;
+      const etag = `"0x${createHash('sha256').update(bytes).update(String(counter)).digest('hex').slice(0, 16).toUpperCase()}"`;
+      blobs.set(path, { bytes: bytes.slice(), contentType, etag });
+      return { etag };
+    },
+    async properties(path) {
+      const b = blobs.get(path);
+      return b ? { etag: b.etag, contentType: b.contentType, contentLength: b.bytes.byteLength } : undefined;
+    },
+    async list(prefix) {
+      return [...blobs.keys()].filter((k) => k.startsWith(prefix)).sort();
+    },
+    async ensureContainer() {},
+    async ping() {},
+  };
+}
