@@ -190,32 +190,47 @@ export function buildWaveformGainModel(gains: number[], segment = HTDEMUCS_SEGME
 export function buildDemucsExtStftGainModel(
   freqGains: number[],
   timeGains: number[],
-  opts: { segment?: number; bins?: number; frames?: number } = {},
+  opts: {
+    segment?: number;
+    bins?: number;
+    frames?: number;
+    /** Tensor names; default the demucs.onnx ones: input, x → output, add_67. */
+    names?: { wave: string; spec: string; freq: string; time: string };
+    /** Declare the spectrogram input and the time output first (other exports' order). */
+    reversed?: boolean;
+  } = {},
 ): Uint8Array {
   const S = freqGains.length;
   const T = opts.segment ?? HTDEMUCS_SEGMENT;
   const F = opts.bins ?? 2048;
   const N = opts.frames ?? 336;
+  const n = opts.names ?? { wave: 'input', spec: 'x', freq: 'output', time: 'add_67' };
+  const inputs = [
+    { name: n.wave, dims: [1, 2, T] },
+    { name: n.spec, dims: [1, 4, F, N] },
+  ];
+  const outputs = [
+    { name: n.freq, dims: [1, S, 4, F, N] },
+    { name: n.time, dims: [1, S, 2, T] },
+  ];
+  if (opts.reversed) {
+    inputs.reverse();
+    outputs.reverse();
+  }
   return encodeModel({
     name: 'demucs_ext_stft_gain',
-    inputs: [
-      { name: 'input', dims: [1, 2, T] },
-      { name: 'x', dims: [1, 4, F, N] },
-    ],
-    outputs: [
-      { name: 'output', dims: [1, S, 4, F, N] },
-      { name: 'add_67', dims: [1, S, 2, T] },
-    ],
+    inputs,
+    outputs,
     initializers: [
       { name: 'axis1', dims: [1], values: [1], int64: true },
       { name: 'freq_gains', dims: [1, S, 1, 1, 1], values: freqGains },
       { name: 'time_gains', dims: [1, S, 1, 1], values: timeGains },
     ],
     nodes: [
-      { opType: 'Unsqueeze', inputs: ['x', 'axis1'], outputs: ['x_unsq'] },
-      { opType: 'Mul', inputs: ['x_unsq', 'freq_gains'], outputs: ['output'] },
-      { opType: 'Unsqueeze', inputs: ['input', 'axis1'], outputs: ['input_unsq'] },
-      { opType: 'Mul', inputs: ['input_unsq', 'time_gains'], outputs: ['add_67'] },
+      { opType: 'Unsqueeze', inputs: [n.spec, 'axis1'], outputs: ['spec_unsq'] },
+      { opType: 'Mul', inputs: ['spec_unsq', 'freq_gains'], outputs: [n.freq] },
+      { opType: 'Unsqueeze', inputs: [n.wave, 'axis1'], outputs: ['wave_unsq'] },
+      { opType: 'Mul', inputs: ['wave_unsq', 'time_gains'], outputs: [n.time] },
     ],
   });
 }
