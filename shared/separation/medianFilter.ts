@@ -1,0 +1,135 @@
+/**
+ * Running median filters over a frame-major magnitude spectrogram (`mag[t * numBins + k]`), the
+ * cost centre of median-filter HPSS (Fitzgerald 2010). Each filter keeps a sorted window and
+ * updates it per step (remove the outgoing value, insert the incoming one: O(length) per output,
+ * no allocation), instead of sorting every window (O(length · log length)).
+ *
+ * Values outside the spectrogram count as 0 (zero padding: silence before and after the signal),
+ * as with `scipy.ndimage.median_filter(mode='constant')`. Lengths are odd (even lengths are
+ * rounded up); a length of 1 copies the input. An empty spectrogram gives an empty result.
+ */
+
+/** Odd window length ≥ 1 from any positive length. */
+export function oddLength(length: number): number {
+  const n = Math.max(1, Math.round(length));
+  return n % 2 === 1 ? n : n + 1;
+}
+
+/** Replace `oldValue` by `newValue` in the sorted window `w[o .. o+len)`, keeping it sorted. */
+function replaceSorted(w: Float32Array, o: number, len: number, oldValue: number, newValue: number): void {
+  // Find the first position of the outgoing value (present by construction) by binary search.
+  const end = o + len;
+  let lo = o;
+  let hi = end - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (w[mid] < oldValue) lo = mid + 1;
+    else hi = mid;
+  }
+  let i = lo;
+  if (newValue > oldValue) {
+    while (i + 1 < end && w[i + 1] < newValue) {
+      w[i] = w[i + 1];
+      i++;
+    }
+  } else {
+    while (i > o && w[i - 1] > newValue) {
+      w[i] = w[i - 1];
+      i--;
+    }
+  }
+  w[i] = newValue;
+}
+
+/**
+ * Median over time (along t, for every bin k) with a window of `lengthFrames` frames centred on
+ * each frame: the "harmonic" enhancement of median-filter HPSS (horizontal lines survive).
+ * Writes into `out` (same size as `mag`) and returns it. With `binEnd` < numBins only bins
+ * 0 .. binEnd−1 are filtered (the rest of `out` is left untouched).
+ */
+export function medianFilterTime(
+  mag: Float32Array,
+  numFrames: number,
+  numBins: number,
+  lengthFrames: number,
+  out: Float32Array = new Float32Array(mag.length),
+  binEnd = numBins,
+): Float32Array {
+  const len = oddLength(lengthFrames);
+  const kEnd = Math.max(0, Math.min(numBins, binEnd));
+  if (numFrames === 0 || numBins === 0 || kEnd === 0) return out;
+  if (len === 1) {
+    for (let t = 0; t < numFrames; t++) out.set(mag.subarray(t * numBins, t * numBins + kEnd), t * numBins);
+    return out;
+  }
+  const half = len >> 1;
+  // Sorted window per bin, bin-major: windows[k * len + j]. Values pass through Float32 storage
+  // so that equality tests on the outgoing value are exact.
+  const windows = new Float32Array(kEnd * len);
+  const scratch = new Float32Array(len);
+  for (let k = 0; k < kEnd; k++) {
+    for (let j = 0; j < len; j++) {
+      const t = j - half;
+      scratch[j] = t >= 0 && t < numFrames ? mag[t * numBins + k] : 0;
+    }
+    scratch.sort();
+    windows.set(scratch, k * len);
+  }
+  for (let t = 0; t < numFrames; t++) {
+    const row = t * numBins;
+    for (let k = 0; k < kEnd; k++) out[row + k] = windows[k * len + half];
+    if (t === numFrames - 1) break;
+    const tOut = t - half;
+    const tIn = t + half + 1;
+    const outRow = tOut >= 0 ? tOut * numBins : -1;
+    const inRow = tIn < numFrames ? tIn * numBins : -1;
+    for (let k = 0; k < kEnd; k++) {
+      const oldValue = outRow >= 0 ? mag[outRow + k] : 0;
+      const newValue = inRow >= 0 ? mag[inRow + k] : 0;
+      if (oldValue === newValue) continue;
+      replaceSorted(windows, k * len, len, Math.fround(oldValue), Math.fround(newValue));
+    }
+  }
+  return out;
+}
+
+/**
+ * Median over frequency (along k, within every frame) with a window of `lengthBins` bins centred
+ * on each bin: the "percussive" enhancement of median-filter HPSS (vertical lines survive).
+ * Writes into `out` (same size as `mag`) and returns it.
+ */
+export function medianFilterFrequency(
+  mag: Float32Array,
+  numFrames: number,
+  numBins: number,
+  lengthBins: number,
+  out: Float32Array = new Float32Array(mag.length),
+): Float32Array {
+  const len = oddLength(lengthBins);
+  if (numFrames === 0 || numBins === 0) return out;
+  if (len === 1) {
+    out.set(mag.subarray(0, numFrames * numBins));
+    return out;
+  }
+  const half = len >> 1;
+  const w = new Float32Array(len);
+  for (let t = 0; t < numFrames; t++) {
+    const row = t * numBins;
+    for (let j = 0; j < len; j++) {
+      const k = j - half;
+      w[j] = k >= 0 && k < numBins ? mag[row + k] : 0;
+    }
+    w.sort();
+    for (let k = 0; k < numBins; k++) {
+      out[row + k] = w[half];
+      if (k === numBins - 1) break;
+      const kOut = k - half;
+      const kIn = k + half + 1;
+      const oldValue = kOut >= 0 ? mag[row + kOut] : 0;
+      const newValue = kIn < numBins ? mag[row + kIn] : 0;
+      if (oldValue === newValue) continue;
+      replaceSorted(w, 0, len, Math.fround(oldValue), Math.fround(newValue));
+    }
+  }
+  return out;
+}

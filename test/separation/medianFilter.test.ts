@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { medianFilterFrequency, medianFilterTime } from '../../shared/separation/medianFilter.js';
+import { seededRandom } from './fixtures.js';
+
+/** Brute-force median with zero padding, for reference. */
+function reference(mag: Float32Array, frames: number, bins: number, len: number, alongTime: boolean): Float32Array {
+  const out = new Float32Array(mag.length);
+  const half = len >> 1;
+  for (let t = 0; t < frames; t++) {
+    for (let k = 0; k < bins; k++) {
+      const w: number[] = [];
+      for (let j = -half; j <= half; j++) {
+        const tt = alongTime ? t + j : t, kk = alongTime ? k : k + j;
+        w.push(tt >= 0 && tt < frames && kk >= 0 && kk < bins ? mag[tt * bins + kk] : 0);
+      }
+      w.sort((a, b) => a - b);
+      out[t * bins + k] = w[half];
+    }
+  }
+  return out;
+}
+
+describe('running median filters', () => {
+  const frames = 37, bins = 29;
+  for (const quantised of [false, true]) {
+    it(`match a brute-force median with zero padding (${quantised ? 'many ties' : 'distinct values'})`, () => {
+      const r = seededRandom(quantised ? 11 : 12);
+      const mag = Float32Array.from({ length: frames * bins }, () => (quantised ? Math.floor(r() * 4) : r()));
+      for (const len of [1, 3, 7, 17, 41]) {
+        expect(Array.from(medianFilterTime(mag, frames, bins, len))).toEqual(Array.from(reference(mag, frames, bins, len, true)));
+        expect(Array.from(medianFilterFrequency(mag, frames, bins, len))).toEqual(Array.from(reference(mag, frames, bins, len, false)));
+      }
+    });
+  }
+
+  it('rounds even lengths up to the next odd length', () => {
+    const r = seededRandom(13);
+    const mag = Float32Array.from({ length: frames * bins }, () => r());
+    expect(Array.from(medianFilterTime(mag, frames, bins, 4))).toEqual(Array.from(medianFilterTime(mag, frames, bins, 5)));
+  });
+
+  it('keeps a horizontal line through the time median and removes it through the frequency median', () => {
+    const mag = new Float32Array(frames * bins);
+    for (let t = 0; t < frames; t++) mag[t * bins + 10] = 1; // a steady partial in bin 10
+    const h = medianFilterTime(mag, frames, bins, 9);
+    const p = medianFilterFrequency(mag, frames, bins, 9);
+    expect(h[18 * bins + 10]).toBe(1);
+    expect(p[18 * bins + 10]).toBe(0);
+  });
+
+  it('returns an empty result for an empty spectrogram', () => {
+    expect(medianFilterTime(new Float32Array(0), 0, 0, 5).length).toBe(0);
+    expect(medianFilterFrequency(new Float32Array(0), 0, 0, 5).length).toBe(0);
+  });
+});
