@@ -90,7 +90,11 @@ export function istft(spec: Stft, length: number): Float32Array {
 /** Magnitude |X| of every bin, same layout as the STFT. */
 export function magnitude(spec: Stft): Float32Array {
   const mag = new Float32Array(spec.re.length);
-  for (let i = 0; i < mag.length; i++) mag[i] = Math.hypot(spec.re[i], spec.im[i]);
+  for (let i = 0; i < mag.length; i++) {
+    const re = spec.re[i];
+    const im = spec.im[i];
+    mag[i] = Math.sqrt(re * re + im * im);
+  }
   return mag;
 }
 
