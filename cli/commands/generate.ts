@@ -40,6 +40,11 @@ options:
   -h, --help             this help
 `;
 
+const OPTION_OF: Record<string, string> = {
+  durationSec: '--duration', bpm: '--bpm', key: '--key', chordProgression: '--chords', style: '--style', prompt: '--prompt',
+  temperature: '--temperature', seed: '--seed', beatsPerBar: '--meter', tuningHz: '--tuning', sampleRate: '--sample-rate', fit: '--fit',
+};
+
 /** Parse "--stems drums,bass" into stem names; errors name the option and the allowed stems. */
 export function parseStemList(raw: string | undefined): GeneratedStem[] {
   if (raw === undefined || raw === 'all') return [...GENERATED_STEMS];
@@ -112,7 +117,17 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     fit,
   };
   const t0 = performance.now();
-  const plan = planGeneration(params);
+  let plan: ReturnType<typeof planGeneration>;
+  try {
+    plan = planGeneration(params);
+  } catch (err) {
+    // Name the CLI option rather than the API parameter.
+    if (err instanceof InvalidRequestError) {
+      const msg = err.message.replace(/^(\w+):/, (m, p: string) => (OPTION_OF[p] ? `${OPTION_OF[p]}:` : m));
+      throw new InvalidRequestError(msg);
+    }
+    throw err;
+  }
   await mkdir(values.out, { recursive: true });
   for (const stem of stems) {
     await writeFile(join(values.out, `${stem}.wav`), encodeWav(renderStem(plan, stem), { bitDepth }));

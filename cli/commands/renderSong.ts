@@ -23,8 +23,8 @@ Renders a full song (intro, verse, chorus, bridge, outro) with its exact truth a
                                       chords (Harte) and sections, validated against the JAMS schema
   DIR/song.json                       how the song was made (style, instruments, structure, levels)
 
-The seed chooses style, tempo, key, meter (about 1 in 5 is 3/4), instruments, levels, tempo drift
-(about 1 in 6) and tuning (every seed divisible by 3 is detuned by 5-40 cents). Seeds >= ${HELD_OUT_FIRST_SEED}
+The seed chooses style, tempo, key, meter (seeds = 2 mod 5 are in 3/4), instruments, levels, tempo
+drift (seeds = 1 mod 6 drift by 1-3 %) and tuning (seeds divisible by 3 are detuned by 5-40 cents). Seeds >= ${HELD_OUT_FIRST_SEED}
 are the held-out set: do not tune anything on them.
 
 The stems are quantised to the 16-bit grid before they are summed, so stems written at any bit
