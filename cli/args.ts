@@ -8,9 +8,9 @@ import { InvalidRequestError } from '../shared/errors.js';
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 /** Parse argv strictly; unknown options and missing values become InvalidRequestError. */
-export function parseCliArgs(argv: string[], options: OptionSpec, allowPositionals = false) {
+export function parseCliArgs<const O extends OptionSpec, const P extends boolean = false>(argv: string[], options: O, allowPositionals?: P) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: (allowPositionals ?? false) as P, strict: true as const });
   } catch (err) {
     const msg = err instanceof Error ? err.message.replace(/\. To specify.*$/s, '') : String(err);
     throw new InvalidRequestError(`${msg} (known options: ${Object.keys(options).map((o) => `--${o}`).join(', ')})`);

@@ -1,0 +1,105 @@
+/**
+ * Speed and peak memory of the full analysis as the input grows, against essentia.js in the same
+ * run. Each case runs in a fresh child process, so its peak RSS (getrusage maxRSS) is its own.
+ *
+ *   npx tsx bench/speed.ts [--durations 30,180,600] [--no-essentia] [--write]
+ *
+ * Cases, per duration (a rendered song encoded to MP3 with Debian's `lame -V2`):
+ *   full      stemflow analyze: decode MP3, separate 4 stems, all MIR, write stems (16-bit WAV) + JAMS
+ *   mir       stemflow analyze --stems none: decode, all MIR, write the JAMS
+ *   essentia  decode (stemflow's decoder), then essentia.js RhythmExtractor2013 (multifeature),
+ *             KeyExtractor (edma), TuningFrequencyExtractor, HPCP + ChordsDetectionBeats
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeAudio } from '../shared/audio/decode.js';
+import { toMono } from '../shared/audio/types.js';
+import { encodeWav } from '../shared/audio/wav.js';
+import { renderSong } from '../shared/generation/song.js';
+import { main as cli } from '../cli/main.js';
+import { argValue, hasFlag } from './args.js';
+import { analyzeWithEssentia } from './peers/essentia.js';
+import { markdownTable, writeBenchmarkSection } from './report.js';
+
+interface CaseResult {
+  wallSec: number;
+  peakRssMb: number;
+}
+
+const silentIO = { stdout: () => {}, stderr: (t: string) => process.stderr.write(t), isTTY: false };
+
+async function runCase(kind: string, file: string, outDir: string): Promise<CaseResult> {
+  const t0 = performance.now();
+  if (kind === 'full' || kind === 'mir') {
+    const code = await cli(['analyze', file, '--out', outDir, '--quiet', ...(kind === 'mir' ? ['--stems', 'none'] : [])], silentIO);
+    if (code !== 0) throw new Error(`analyze exited ${code}`);
+  } else if (kind === 'essentia') {
+    const { audio } = await decodeAudio(new Uint8Array(readFileSync(file)));
+    analyzeWithEssentia(toMono(audio), audio.sampleRate, { rhythmMethods: ['multifeature'], keyProfiles: ['edma'] });
+  } else {
+    throw new Error(`unknown case ${kind}`);
+  }
+  return { wallSec: (performance.now() - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function inChild(kind: string, file: string, outDir: string): Promise<CaseResult> {
+  const child = fork(fileURLToPath(import.meta.url), ['--child', kind, file, outDir], { execArgv: ['--import', 'tsx'] });
+  return new Promise((resolve, reject) => {
+    child.on('message', (m) => resolve(m as CaseResult));
+    child.on('exit', (code) => code !== 0 && reject(new Error(`${kind} failed (exit ${code})`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const childIdx = process.argv.indexOf('--child');
+  if (childIdx >= 0) {
+    const [kind, file, outDir] = process.argv.slice(childIdx + 1);
+    process.send!(await runCase(kind, file, outDir));
+    return;
+  }
+  const durations = (argValue('--durations') ?? '30,180,600').split(',').map(Number);
+  const kinds = ['full', 'mir', ...(hasFlag('--no-essentia') ? [] : ['essentia'])];
+  const work = mkdtempSync(join(tmpdir(), 'stemflow-speed-'));
+  const rows: (string | number)[][] = [];
+  try {
+    for (const durationSec of durations) {
+      const song = renderSong(4, { durationSec });
+      const wav = join(work, `song-${durationSec}.wav`);
+      const mp3 = join(work, `song-${durationSec}.mp3`);
+      writeFileSync(wav, encodeWav(song.mix, { bitDepth: 16 }));
+      execFileSync('lame', ['--quiet', '-V2', wav, mp3]);
+      const results: Record<string, CaseResult> = {};
+      for (const kind of kinds) {
+        results[kind] = await inChild(kind, mp3, join(work, `out-${kind}-${durationSec}`));
+        process.stderr.write(`${durationSec} s ${kind}: ${results[kind].wallSec.toFixed(2)} s, ${results[kind].peakRssMb.toFixed(0)} MB\n`);
+      }
+      const ess = results.essentia;
+      rows.push([
+        `${durationSec} s`,
+        results.full.wallSec, results.full.peakRssMb.toFixed(0),
+        results.mir.wallSec, results.mir.peakRssMb.toFixed(0),
+        ess ? ess.wallSec : '—', ess ? ess.peakRssMb.toFixed(0) : '—',
+        ess ? `${(ess.wallSec / results.full.wallSec).toFixed(1)}×` : '—',
+        ess ? `${(ess.wallSec / results.mir.wallSec).toFixed(1)}×` : '—',
+      ]);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const body = [
+    markdownTable(
+      ['input (MP3)', 'full analysis s', 'full peak RSS MB', 'MIR only s', 'MIR peak RSS MB', 'essentia.js MIR s', 'essentia peak RSS MB', 'essentia ÷ full', 'essentia ÷ MIR'],
+      rows,
+    ),
+    'Full analysis = decode + 4 stems + all MIR + stems and JAMS written. Times are wall clock inside a fresh process (start-up excluded); peak RSS is the process maximum.',
+  ].join('\n\n');
+  process.stdout.write(body + '\n');
+  if (hasFlag('--write')) {
+    await writeBenchmarkSection('speed', 'Analysis speed and memory against essentia.js', `npx tsx bench/speed.ts --durations ${durations.join(',')}`, body);
+  }
+}
+
+await main();
