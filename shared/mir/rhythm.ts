@@ -1,0 +1,111 @@
+/**
+ * The rhythm path in one call: SuperFlux onset envelope (band-weighted: kick and bass count as
+ * much as hats) → global tempo (windowed autocorrelation comb with a log-normal prior) → beats
+ * (Ellis dynamic programming with a local tempo curve) → beat-phase check by harmonic change
+ * (rhythm-phase.ts: syncopated music whose loudest onsets are off-beat) → meter and downbeats
+ * (harmonic change and bass energy at bar starts). The reported tempo is refined from the
+ * tracked beats (least-squares beat period), far more precise than the lag grid.
+ *
+ * Spectrogram used: nFft 2048, hop 512 at 22050 Hz (43.07 frames/s), the one the descriptor and
+ * structure modules read too, shared through {@link AnalysisSignal}; sub-frame beat times come
+ * from parabolic interpolation of the onset peaks.
+ * Degenerate input (silence, a clip shorter than 2 s, no periodicity) → tempo null, beatsPerBar
+ * null, no beats; never an exception.
+ */
+import type { BeatEvent, TempoEstimate } from '../contracts/music.js';
+import { trackBeats, type BeatOptions } from './beats.js';
+import { estimateDownbeats, type DownbeatOptions } from './downbeats.js';
+import { computeOnsetEnvelope, type OnsetEnvelope, type OnsetOptions } from './onset.js';
+import type { AnalysisSignal } from './signal.js';
+import { estimateTempo, type TempoOptions } from './tempo.js';
+import { correctBeatPhase, type PhaseOptions } from './rhythm-phase.js';
+
+/**
+ * After a half-beat shift, move each beat to the onset-envelope peak within ±2 frames (beats
+ * that were not shifted are returned unchanged).
+ */
+function snapToOnsets(onset: OnsetEnvelope, result: { beats: number[]; shifted: boolean }): number[] {
+  if (!result.shifted) return result.beats;
+  const v = onset.values;
+  const fr = onset.frameRateHz;
+  return result.beats.map((t) => {
+    const f = Math.round(t * fr);
+    let best = f;
+    for (let i = Math.max(0, f - 2); i <= Math.min(v.length - 1, f + 2); i++) if (v[i] > v[best]) best = i;
+    return v[best] > 0 ? best / fr : t;
+  });
+}
+
+export interface RhythmOptions {
+  /** FFT size of the shared spectrogram. Default {@link RHYTHM_N_FFT}. */
+  nFft?: number;
+  /** Hop of the shared spectrogram, samples. Default {@link RHYTHM_HOP_LENGTH}. */
+  hopLength?: number;
+  onset?: OnsetOptions;
+  tempo?: TempoOptions;
+  beats?: BeatOptions;
+  downbeats?: DownbeatOptions;
+  /** Harmonic beat-phase check (false disables it). */
+  phase?: PhaseOptions | false;
+  /** Fewest beats for a rhythm to be reported. Default 4. */
+  minBeats?: number;
+}
+
+export interface RhythmAnalysis {
+  tempo: TempoEstimate | null;
+  beatsPerBar: number | null;
+  beats: BeatEvent[];
+  onset: OnsetEnvelope;
+}
+
+/** FFT size of the spectrogram the rhythm path reads (shared with the other MIR modules). */
+export const RHYTHM_N_FFT = 2048;
+/** Hop of the spectrogram the rhythm path reads, samples at 22050 Hz. */
+export const RHYTHM_HOP_LENGTH = 512;
+
+/**
+ * Tempo (BPM) from beat times: each beat is numbered by the rounded count of median inter-beat
+ * intervals since the previous one (so a missed beat does not halve the tempo), and the beat
+ * period is the least-squares slope of time against beat number. Null for fewer than 2 beats.
+ */
+export function tempoFromBeats(beatTimesSec: number[]): number | null {
+  const n = beatTimesSec.length;
+  if (n < 2) return null;
+  const ibi: number[] = [];
+  for (let i = 1; i < n; i++) ibi.push(beatTimesSec[i] - beatTimesSec[i - 1]);
+  const sorted = [...ibi].sort((a, b) => a - b);
+  const med = sorted[sorted.length >> 1];
+  if (!(med > 0)) return null;
+  let k = 0;
+  let sk = 0;
+  let st = 0;
+  let skk = 0;
+  let skt = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) k += Math.max(1, Math.round(ibi[i - 1] / med));
+    const t = beatTimesSec[i];
+    sk += k;
+    st += t;
+    skk += k * k;
+    skt += k * t;
+  }
+  const den = n * skk - sk * sk;
+  const period = den > 0 ? (n * skt - sk * st) / den : med;
+  return period > 0 ? 60 / period : null;
+}
+
+/** Analyse tempo, beats, meter and downbeats of the signal. */
+export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {}): RhythmAnalysis {
+  const nFft = options.nFft ?? RHYTHM_N_FFT;
+  const hopLength = options.hopLength ?? RHYTHM_HOP_LENGTH;
+  const onset = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset });
+  const empty: RhythmAnalysis = { tempo: null, beatsPerBar: null, beats: [], onset };
+  const tempo = estimateTempo(onset, options.tempo);
+  if (!tempo) return empty;
+  const tracked = trackBeats(onset, tempo, options.beats);
+  const beatTimes = options.phase === false ? tracked : snapToOnsets(onset, correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase }));
+  if (beatTimes.length < (options.minBeats ?? 4)) return empty;
+  const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
+  const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset });
+  return { tempo: { bpm, confidence: tempo.confidence }, beatsPerBar, beats, onset };
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { AnalysisSignal } from '../../shared/mir/signal.js';
+import { analyzeRhythm, tempoFromBeats } from '../../shared/mir/rhythm.js';
+import { computeOnsetEnvelope } from '../../shared/mir/onset.js';
+import { estimateTempo } from '../../shared/mir/tempo.js';
+import { trackBeats } from '../../shared/mir/beats.js';
+import { estimateDownbeats } from '../../shared/mir/downbeats.js';
+import { SR, beatTimes, positions, renderClicks, rng } from './rhythm-synth.js';
+
+/** Largest distance from each true beat to the nearest estimated beat, s. */
+function worstMiss(truth: number[], est: number[]): number {
+  let worst = 0;
+  for (const t of truth) {
+    let best = Infinity;
+    for (const e of est) best = Math.min(best, Math.abs(e - t));
+    worst = Math.max(worst, best);
+  }
+  return worst;
+}
+
+/** Number of estimated beats with no true beat within ±70 ms. */
+function falseBeats(truth: number[], est: number[]): number {
+  return est.filter((e) => !truth.some((t) => Math.abs(t - e) <= 0.07)).length;
+}
+
+describe('onset envelope (SuperFlux)', () => {
+  it('peaks within one frame of each click and is zero in silence', () => {
+    const times = [0.5, 1.25, 2.0, 2.6];
+    const x = renderClicks(3, times, { noise: 0, meter: 1 });
+    const env = computeOnsetEnvelope(new AnalysisSignal(x, SR));
+    expect(env.frameRateHz).toBeCloseTo(SR / 512, 6);
+    expect(env.hopLength).toBe(512);
+    for (const t of times) {
+      const f = Math.round(t * env.frameRateHz);
+      let arg = f - 4;
+      for (let i = f - 4; i <= f + 4; i++) if (env.values[i] > env.values[arg]) arg = i;
+      expect(Math.abs(arg - f)).toBeLessThanOrEqual(1);
+    }
+    const quiet = env.values.subarray(Math.round(2.9 * env.frameRateHz));
+    expect(Math.max(...quiet)).toBe(0);
+  });
+});
+
+describe('tempo and beats on click trains', () => {
+  for (const bpm of [60, 75, 96, 120, 143, 165]) {
+    it(`finds ${bpm} BPM within 1 % and beats within 10 ms of the clicks`, () => {
+      const times = beatTimes(16, bpm);
+      const x = renderClicks(16, times, { meter: 1, seed: bpm });
+      const r = analyzeRhythm(new AnalysisSignal(x, SR));
+      expect(r.tempo).not.toBeNull();
+      expect(Math.abs(r.tempo!.bpm - bpm) / bpm).toBeLessThan(0.01);
+      const est = estimateTempo(r.onset)!;
+      expect(Math.abs(est.bpm - bpm) / bpm).toBeLessThan(0.01);
+      expect(est.candidates[0].score).toBe(1);
+      const beatSecs = r.beats.map((b) => b.timeSec);
+      expect(worstMiss(times, beatSecs)).toBeLessThan(0.01);
+      expect(falseBeats(times, beatSecs)).toBe(0);
+    });
+  }
+
+  it('keeps the beat level when every other click is accented (no octave jump to half tempo at 120)', () => {
+    const times = beatTimes(16, 120);
+    const x = renderClicks(16, times, { meter: 2 });
+    const r = analyzeRhythm(new AnalysisSignal(x, SR));
+    expect(Math.abs(r.tempo!.bpm - 120)).toBeLessThan(1.2);
+  });
+
+  it('follows a tempo that drifts by ±5 %', () => {
+    // 100 BPM rising to 110 BPM over 30 s, then a sinusoidal ±5 % drift.
+    const ramp = beatTimes(30, 100, 110);
+    const r1 = analyzeRhythm(new AnalysisSignal(renderClicks(30, ramp, { meter: 4 }), SR));
+    expect(worstMiss(ramp, r1.beats.map((b) => b.timeSec))).toBeLessThan(0.03);
+    expect(falseBeats(ramp, r1.beats.map((b) => b.timeSec))).toBe(0);
+
+    const sine: number[] = [];
+    for (let t = 0.4; t < 39.5; ) {
+      sine.push(t);
+      t += 60 / (120 * (1 + 0.05 * Math.sin((2 * Math.PI * t) / 20)));
+    }
+    const r2 = analyzeRhythm(new AnalysisSignal(renderClicks(40, sine, { meter: 4, seed: 9 }), SR));
+    expect(worstMiss(sine, r2.beats.map((b) => b.timeSec))).toBeLessThan(0.03);
+    expect(falseBeats(sine, r2.beats.map((b) => b.timeSec))).toBe(0);
+    expect(Math.abs(r2.tempo!.bpm - 120) / 120).toBeLessThan(0.03);
+  });
+
+  it('tracks a beat through seeded noise between the clicks', () => {
+    const times = beatTimes(20, 110);
+    const x = renderClicks(20, times, { meter: 4, noise: 0.02, seed: 3 });
+    const rand = rng(77);
+    for (let k = 0; k < 12; k++) {
+      // off-beat noise bursts (weaker than the beats)
+      const t = times[k * 3] + (60 / 110) * (0.3 + 0.4 * rand());
+      const s = Math.round(t * SR);
+      for (let i = 0; i < 300; i++) x[s + i] += 0.15 * (rand() * 2 - 1) * Math.exp(-i / 80);
+    }
+    const r = analyzeRhythm(new AnalysisSignal(x, SR));
+    expect(Math.abs(r.tempo!.bpm - 110) / 110).toBeLessThan(0.01);
+    expect(worstMiss(times.slice(1, -1), r.beats.map((b) => b.timeSec))).toBeLessThan(0.02);
+  });
+});
+
+describe('meter and downbeats', () => {
+  it('hears an accented 3/4 waltz as 3 beats per bar with downbeats on the accents', () => {
+    const times = beatTimes(18, 150);
+    const x = renderClicks(18, times, { meter: 3 });
+    const r = analyzeRhythm(new AnalysisSignal(x, SR));
+    expect(r.beatsPerBar).toBe(3);
+    const truthDown = times.filter((_, i) => i % 3 === 0);
+    const down = r.beats.filter((b) => b.positionInBar === 1).map((b) => b.timeSec);
+    expect(down.length).toBeGreaterThanOrEqual(truthDown.length - 1);
+    expect(falseBeats(truthDown, down)).toBe(0);
+  });
+
+  it('hears accented 4/4 as 4 beats per bar', () => {
+    const times = beatTimes(18, 100);
+    const r = analyzeRhythm(new AnalysisSignal(renderClicks(18, times, { meter: 4 }), SR));
+    expect(r.beatsPerBar).toBe(4);
+    const down = r.beats.filter((b) => b.positionInBar === 1).map((b) => b.timeSec);
+    expect(falseBeats(times.filter((_, i) => i % 4 === 0), down)).toBe(0);
+  });
+
+  it('handles a pickup: the first beats are not downbeats', () => {
+    // Bar positions 4, 1, 2, 3, 4, 1 …: one pickup beat in 4/4; and two in 3/4.
+    for (const [meter, pickup] of [[4, 3], [3, 1]] as const) {
+      const times = beatTimes(16, 120);
+      const x = renderClicks(16, times, { meter, pickup });
+      const r = analyzeRhythm(new AnalysisSignal(x, SR));
+      expect(r.beatsPerBar).toBe(meter);
+      const expected = positions(times.length, meter, pickup);
+      expect(r.beats[0].positionInBar).toBe(expected[0]);
+      expect(r.beats[0].positionInBar).not.toBe(1);
+      let agree = 0;
+      for (const b of r.beats) {
+        const i = times.findIndex((t) => Math.abs(t - b.timeSec) < 0.07);
+        if (i >= 0 && expected[i] === b.positionInBar) agree++;
+      }
+      expect(agree).toBe(times.length);
+    }
+  });
+
+  it('estimateDownbeats works on given beat times and says 4/4 with first-beat downbeats when too few beats', () => {
+    const sig = new AnalysisSignal(renderClicks(3, [0.5, 1.0, 1.5], { meter: 4 }), SR);
+    const d = estimateDownbeats(sig, [0.5, 1.0, 1.5]);
+    expect(d.beatsPerBar).toBe(4);
+    expect(d.beats.map((b) => b.positionInBar)).toEqual([1, 2, 3]);
+    expect(estimateDownbeats(sig, [])).toEqual({ beatsPerBar: 4, beats: [] });
+  });
+});
+
+describe('degenerate input', () => {
+  it('silence gives tempo null and no beats', () => {
+    const r = analyzeRhythm(new AnalysisSignal(new Float32Array(SR * 10), SR));
+    expect(r).toMatchObject({ tempo: null, beatsPerBar: null, beats: [] });
+    expect(estimateTempo(r.onset)).toBeNull();
+    expect(trackBeats(r.onset, { bpm: 120, confidence: 1 })).toEqual([]);
+  });
+
+  it('a 0.5 s clip and an empty signal give tempo null and no beats', () => {
+    const clip = renderClicks(0.5, [0.1, 0.3], { meter: 1 });
+    expect(analyzeRhythm(new AnalysisSignal(clip, SR))).toMatchObject({ tempo: null, beatsPerBar: null, beats: [] });
+    const empty = analyzeRhythm(new AnalysisSignal(new Float32Array(0), SR));
+    expect(empty.tempo).toBeNull();
+    expect(empty.onset.values.length).toBe(0);
+  });
+
+  it('tempoFromBeats needs two beats', () => {
+    expect(tempoFromBeats([1])).toBeNull();
+    expect(tempoFromBeats([0, 0.5, 1, 1.5])).toBeCloseTo(120, 6);
+  });
+});
