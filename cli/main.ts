@@ -10,7 +10,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   'render-song': { summary: 'render a full song with its exact truth JAMS', load: async () => (await import('./commands/renderSong.js')).command },
   corpus: { summary: 'render the benchmark corpus (songs with known truth)', load: async () => (await import('./commands/corpus.js')).command },
   analyze: { summary: 'separate stems and write a JAMS annotation for an audio file', load: async () => (await import('./commands/analyze.js')).command },
+  info: { summary: 'show the mode, engines, execution provider and installed models', load: async () => (await import('./commands/info.js')).command },
   demo: { summary: 'render a built-in example song and analyse it', load: async () => (await import('./commands/demo.js')).command },
+  start: { summary: 'run the whole app locally (embedded Azurite + local Functions host)', load: async () => (await import('./commands/start.js')).command },
+  submit: { summary: 'upload an audio file to the running app and follow its analysis', load: async () => (await import('./commands/submit.js')).command },
+  jobs: { summary: 'list recent jobs of the running local host', load: async () => (await import('./commands/jobs.js')).command },
 };
 
 function usage(): string {

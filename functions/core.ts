@@ -5,6 +5,8 @@
  */
 import type { AudioBuffer, AudioInfo } from '../shared/audio/types.js';
 import type { MusicDescription } from '../shared/contracts/music.js';
+import { type AppConfig, getConfig } from '../shared/config.js';
+import type { RuntimeSettings } from '../shared/pipeline/runtime.js';
 
 /** Generation parameters as the core takes them (camelCase, units in the names). */
 export interface CoreGenerationParams {
@@ -26,7 +28,9 @@ export interface CorePort {
   encodeWav(audio: AudioBuffer, options: { bitDepth: 16 | 24 | 32 }): Uint8Array;
   separateMix(mix: AudioBuffer): Promise<Record<string, AudioBuffer>>;
   analyzeMix(mix: AudioBuffer): Promise<MusicDescription>;
-  buildAnnotation(desc: MusicDescription, info: AudioInfo, extras: { wallTimeSec: number }): Promise<object>;
+  buildAnnotation(desc: MusicDescription, info: AudioInfo, extras: { wallTimeSec: number; extraAnnotations?: object[] }): Promise<object>;
+  /** Notes of one stem (Basic Pitch): a JAMS note_midi annotation and a standard MIDI file. */
+  transcribeStem(audio: AudioBuffer, stem: string): Promise<{ noteCount: number; annotation: object; midi: Uint8Array }>;
   renderGeneratedStem(params: CoreGenerationParams, stem: string): Promise<AudioBuffer>;
   /** Throws (BadInputError naming the value) when the generator would reject these parameters. */
   checkGenerationParams(params: CoreGenerationParams): Promise<void>;
@@ -35,29 +39,55 @@ export interface CorePort {
 
 let loaded: Promise<CorePort> | undefined;
 
-/** The real core, imported on first use. */
-export function loadCore(): Promise<CorePort> {
+/** The engine settings of an app configuration. */
+export function runtimeSettings(config: Readonly<AppConfig>): RuntimeSettings {
+  return {
+    mode: config.mode,
+    modelDir: config.models.dir,
+    separationModel: config.models.separationModel,
+    musicgenDir: config.models.musicgenDir,
+    executionProvider: config.models.executionProvider,
+  };
+}
+
+/**
+ * The real core, imported on first use. Mock mode separates with DSP masks and renders stems
+ * procedurally; model mode uses the ONNX separator and MusicGen (shared/pipeline/runtime.ts).
+ */
+export function loadCore(config: Readonly<AppConfig> = getConfig()): Promise<CorePort> {
   loaded ??= (async (): Promise<CorePort> => {
-    const [decode, wav, pipeline, generation, jamsRead] = await Promise.all([
+    const settings = runtimeSettings(config);
+    const [decode, wav, pipeline, generation, jamsRead, runtime] = await Promise.all([
       import('../shared/audio/decode.js'),
       import('../shared/audio/wav.js'),
       import('../shared/pipeline/analyze.js'),
       import('../shared/generation/index.js'),
       import('../shared/jams/read.js'),
+      import('../shared/pipeline/runtime.js'),
     ]);
+    const renderStem = runtime.selectStemRenderer(settings);
     return {
       decodeAudio: (bytes, options) => Promise.resolve(decode.decodeAudio(bytes, options)),
       encodeWav: (audio, options) => wav.encodeWav(audio, options),
-      separateMix: (mix) => Promise.resolve(pipeline.separateMix(mix)),
+      separateMix: async (mix) => pipeline.separateMix(mix, { separator: await runtime.selectSeparator(settings) }),
       analyzeMix: async (mix) => {
         const desc = (await pipeline.analyzeMix(mix)) as MusicDescription & { timings?: unknown };
         const { timings: _timings, ...rest } = desc;
         return rest as MusicDescription;
       },
       buildAnnotation: async (desc, info, extras) => (await pipeline.buildAnnotation(desc, info, extras)) as object,
-      renderGeneratedStem: async (params, stem) => {
-        const plan = generation.planGeneration(params as Parameters<typeof generation.planGeneration>[0]);
-        return await generation.renderStem(plan, stem as Parameters<typeof generation.renderStem>[1]);
+      renderGeneratedStem: (params, stem) => renderStem(params, stem),
+      transcribeStem: async (audio, stem) => {
+        const t = await import('../shared/transcription/index.js');
+        const raw = await t.transcribeNotes(audio);
+        // Octave/twelfth ghosts are removed only on the monophonic lines (bass, vocals).
+        const notes = stem === 'bass' || stem === 'vocals' ? t.suppressHarmonicNotes(raw) : raw;
+        const durationSec = audio.sampleRate > 0 ? (audio.channels[0]?.length ?? 0) / audio.sampleRate : 0;
+        return {
+          noteCount: notes.length,
+          annotation: t.notesToJamsAnnotation(notes, { durationSec, stem }),
+          midi: t.notesToMidiFile(notes, { trackName: stem }),
+        };
       },
       checkGenerationParams: async (params) => {
         generation.planGeneration(params as Parameters<typeof generation.planGeneration>[0]);

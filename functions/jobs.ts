@@ -21,6 +21,8 @@ export interface AnalyzeJobInput {
   etag: string;
   callbackUrl?: string;
   retry: RetryPolicy;
+  /** Transcribe the vocals, bass and other stems to notes (STEMFLOW_TRANSCRIBE_NOTES). */
+  transcribe?: boolean;
 }
 
 /** Input of generateOrchestrator. */

@@ -41,6 +41,7 @@ export async function planAnalysis(body: unknown, ctx: HandlerContext): Promise<
     etag: props.etag,
     retry: { ...config.activityRetry },
   };
+  if (config.transcribeNotes) input.transcribe = true;
   if (v.value.request.callback_url) input.callbackUrl = v.value.request.callback_url;
   return { ok: true, value: { kind: 'analysis', orchestrator: ORCHESTRATORS.analysis, instanceId, input } };
 }

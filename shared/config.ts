@@ -67,9 +67,11 @@ const envSchema = z.object({
   STEMFLOW_STORAGE_CONNECTION: optionalText,
   STEMFLOW_CONTAINER: text('audio-files').pipe(z.string().regex(CONTAINER_NAME, 'not a valid container name')),
   STEMFLOW_MODE: text('mock').pipe(z.enum(['mock', 'model'])),
-  STEMFLOW_MODEL_DIR: text('models'),
-  STEMFLOW_SEPARATION_MODEL: optionalText,
+  STEMFLOW_MODEL_DIR: text('models/weights'),
+  STEMFLOW_SEPARATION_MODEL: text('htdemucs-4s').pipe(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a model id from models/manifest.json, e.g. htdemucs-4s')),
   STEMFLOW_MUSICGEN_DIR: optionalText,
+  STEMFLOW_EXECUTION_PROVIDER: text('cpu').pipe(z.enum(['cpu', 'cuda'])),
+  STEMFLOW_TRANSCRIBE_NOTES: bool(false),
   STEMFLOW_CALLBACK_SECRET: optionalText,
   STEMFLOW_CALLBACK_ALLOWED_HOSTS: csv,
   STEMFLOW_UPLOAD_CALLBACK_URL: optionalText,
@@ -121,7 +123,18 @@ export interface AppConfig {
   storageConnectionSetting: string;
   containerName: string;
   mode: 'mock' | 'model';
-  models: { dir: string; separationModelPath?: string; musicgenDir?: string };
+  models: {
+    /** Weights folder (models/README.md). */
+    dir: string;
+    /** Manifest id of the separation model used in model mode. */
+    separationModel: string;
+    /** MusicGen folder; default {dir} (the engine looks for {dir}/musicgen-small). */
+    musicgenDir?: string;
+    /** ONNX Runtime execution provider; 'cuda' falls back to 'cpu' with one log line when CUDA is absent. */
+    executionProvider: 'cpu' | 'cuda';
+  };
+  /** Run Basic Pitch note transcription on the vocals, bass and other stems (JAMS note_midi + MIDI files). */
+  transcribeNotes: boolean;
   callbacks: {
     /** HMAC-SHA256 secret; when absent callbacks are sent unsigned (and /api/health says so). */
     secret?: string;
@@ -160,7 +173,13 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<A
     storageConnectionSetting: e.STEMFLOW_STORAGE_CONNECTION ? 'STEMFLOW_STORAGE_CONNECTION' : 'AzureWebJobsStorage',
     containerName: e.STEMFLOW_CONTAINER,
     mode: e.STEMFLOW_MODE,
-    models: { dir: e.STEMFLOW_MODEL_DIR, separationModelPath: e.STEMFLOW_SEPARATION_MODEL, musicgenDir: e.STEMFLOW_MUSICGEN_DIR },
+    models: {
+      dir: e.STEMFLOW_MODEL_DIR,
+      separationModel: e.STEMFLOW_SEPARATION_MODEL,
+      musicgenDir: e.STEMFLOW_MUSICGEN_DIR,
+      executionProvider: e.STEMFLOW_EXECUTION_PROVIDER,
+    },
+    transcribeNotes: e.STEMFLOW_TRANSCRIBE_NOTES,
     callbacks: {
       secret: e.STEMFLOW_CALLBACK_SECRET,
       allowedHosts: Object.freeze(e.STEMFLOW_CALLBACK_ALLOWED_HOSTS.map((h) => h.toLowerCase())),

@@ -4,14 +4,16 @@ import { notifyActivity } from './notify.js';
 import { prepareAudioActivity } from './prepareAudio.js';
 import { renderStemActivity } from './renderStem.js';
 import { separateStemsActivity } from './separateStems.js';
+import { transcribeStemsActivity } from './transcribeStems.js';
 import { writeJamsActivity } from './writeJams.js';
 
 export const activityDefinitions = [
   prepareAudioActivity,
   separateStemsActivity,
   analyzeMixActivity,
+  transcribeStemsActivity,
   writeJamsActivity,
   renderStemActivity,
   notifyActivity,
 ] as const;
-export { prepareAudioActivity, separateStemsActivity, analyzeMixActivity, writeJamsActivity, renderStemActivity, notifyActivity };
+export { prepareAudioActivity, separateStemsActivity, analyzeMixActivity, transcribeStemsActivity, writeJamsActivity, renderStemActivity, notifyActivity };

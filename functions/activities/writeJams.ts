@@ -13,6 +13,8 @@ const InputSchema = z.object({
   descriptionPath: BlobPathSchema,
   infoPath: BlobPathSchema,
   startedAt: z.string().refine((s) => Number.isFinite(Date.parse(s)), { message: 'must be an ISO date' }),
+  /** JAMS note_midi annotations from transcribeStems, when that step ran. */
+  notesPath: BlobPathSchema.optional(),
 });
 
 export interface WriteJamsOutput {
@@ -25,7 +27,8 @@ export const writeJamsActivity = defineActivity('writeJams', InputSchema, async 
   const info = parseJsonBytes((await blobs.read(input.infoPath)).bytes, input.infoPath) as AudioInfo;
   const core = await ctx.services.core();
   const wallTimeSec = Math.max(0, (Date.now() - Date.parse(input.startedAt)) / 1000);
-  const jams = await core.buildAnnotation(desc, info, { wallTimeSec });
+  const extraAnnotations = input.notesPath ? (parseJsonBytes((await blobs.read(input.notesPath)).bytes, input.notesPath) as object[]) : undefined;
+  const jams = await core.buildAnnotation(desc, info, { wallTimeSec, extraAnnotations });
   const annotationPath = layout.annotation(input.audioFileId);
   await blobs.write(annotationPath, jsonBytes(jams), CONTENT_TYPES.json);
   return { annotationPath };

@@ -1,5 +1,6 @@
 /**
- * analyzeOrchestrator: prepareAudio → [separateStems ∥ analyzeMix] → writeJams → notify.
+ * analyzeOrchestrator: prepareAudio → [separateStems ∥ analyzeMix] → (transcribeStems, when on) →
+ * writeJams → notify.
  *
  * A deterministic generator: no clock but `currentUtcDateTime`, no I/O, no await. Steps pass
  * blob paths and small summaries, never audio. Progress is the custom status {kind, stage,
@@ -17,6 +18,7 @@ import type { OrchestrationFunctionDefinition } from '../types.js';
 import type { PrepareAudioOutput } from '../activities/prepareAudio.js';
 import type { SeparateStemsOutput } from '../activities/separateStems.js';
 import type { AnalyzeMixOutput } from '../activities/analyzeMix.js';
+import type { TranscribeStemsOutput } from '../activities/transcribeStems.js';
 import type { WriteJamsOutput } from '../activities/writeJams.js';
 
 /** The orchestration output of a completed job (analysis or generation). */
@@ -56,18 +58,21 @@ export function* analyzeOrchestrator(ctx: OrchestrationContext): Generator<any, 
       (done, total) => progress('separating_and_analyzing', 20 + (55 * done) / total), // 75 once both are done
     )) as [SeparateStemsOutput, AnalyzeMixOutput];
 
+    let notes: TranscribeStemsOutput | undefined;
+    if (input.transcribe) {
+      step = 'transcribeStems';
+      progress('transcribing', 76);
+      notes = (yield* callWithRetry(ctx, { name: 'transcribeStems', input: { audioFileId: input.audioFileId, stems: separated.stems } }, input.retry)) as TranscribeStemsOutput;
+    }
+
     step = 'writeJams';
     progress('writing_annotation', 80);
-    const jams = (yield* callWithRetry(
-      ctx,
-      {
-        name: 'writeJams',
-        input: { audioFileId: input.audioFileId, descriptionPath: analysed.descriptionPath, infoPath: prepared.infoPath, startedAt },
-      },
-      input.retry,
-    )) as WriteJamsOutput;
+    const jamsInput: Record<string, unknown> = { audioFileId: input.audioFileId, descriptionPath: analysed.descriptionPath, infoPath: prepared.infoPath, startedAt };
+    if (notes) jamsInput.notesPath = notes.notesPath;
+    const jams = (yield* callWithRetry(ctx, { name: 'writeJams', input: jamsInput }, input.retry)) as WriteJamsOutput;
 
     const outputs: JobOutputs = { stems: separated.stems, annotation: jams.annotationPath };
+    if (notes) outputs.midi = notes.midi;
     const summary: JobSummary = { ...analysed.summary, duration_seconds: prepared.durationSec };
     step = 'notify';
     progress('notifying', 95);

@@ -36,6 +36,7 @@ export async function onBlobUploaded(input: BlobTriggerInput, ctx: HandlerContex
     etag,
     retry: { ...config.activityRetry },
   };
+  if (config.transcribeNotes) jobInput.transcribe = true;
   if (config.callbacks.uploadCallbackUrl) jobInput.callbackUrl = config.callbacks.uploadCallbackUrl;
   const started = await startJob(jobs, ctx, ORCHESTRATORS.analysis, instanceId, jobInput);
   return started.alreadyExists ? { started: false, instanceId, reason: 'already started for this upload (same ETag)' } : { started: true, instanceId };

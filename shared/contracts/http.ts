@@ -113,6 +113,7 @@ export const JobStageSchema = z.enum([
   'queued',
   'preparing',
   'separating_and_analyzing',
+  'transcribing',
   'writing_annotation',
   'rendering',
   'notifying',
@@ -141,6 +142,7 @@ export const JobOutputsSchema = z
   .object({
     stems: z.record(z.string(), z.string()).optional().describe('stem name → blob path'),
     annotation: z.string().optional().describe('blob path of the JAMS annotation'),
+    midi: z.record(z.string(), z.string()).optional().describe('stem name → blob path of its transcribed notes (Standard MIDI File), when transcription is on'),
   })
   .meta({ id: 'JobOutputs', title: 'JobOutputs' });
 export type JobOutputs = z.infer<typeof JobOutputsSchema>;
@@ -195,7 +197,18 @@ export const HealthResponseSchema = z
     status: z.enum(['ok', 'degraded']),
     version: z.string(),
     mode: z.enum(['mock', 'model']),
-    models: z.record(z.string(), z.object({ available: z.boolean(), path: z.string().optional() })),
+    engines: z
+      .object({
+        separation: z.object({ engine: z.string(), model: z.string().optional(), installed: z.boolean(), missing: z.array(z.string()) }),
+        generation: z.object({ engine: z.string(), installed: z.boolean(), missing: z.array(z.string()) }),
+      })
+      .describe('what runs in this mode: dsp-masks/procedural (mock) or onnx/musicgen (model), and whether its files are present'),
+    execution_provider: z
+      .object({ requested: z.enum(['cpu', 'cuda']), active: z.string().nullable().describe('null until a model session has been created') })
+      .describe('ONNX Runtime execution provider; cuda falls back to cpu when CUDA is absent'),
+    models: z
+      .array(z.object({ id: z.string(), task: z.string(), installed: z.boolean(), missing: z.array(z.string()) }))
+      .describe('every model in models/manifest.json and whether its files are in the model folder'),
     storage: z.object({ reachable: z.boolean(), container: z.string(), error: z.string().optional() }),
     callbacks_signed: z.boolean(),
   })

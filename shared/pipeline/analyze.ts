@@ -7,7 +7,7 @@ import { resampleMono } from '../audio/resample.js';
 import { type AudioBuffer, type AudioInfo, durationOf, toMono } from '../audio/types.js';
 import type { MusicDescription } from '../contracts/music.js';
 import { buildJams } from '../jams/build.js';
-import type { JamsDocument } from '../jams/types.js';
+import type { JamsAnnotation, JamsDocument } from '../jams/types.js';
 import { assertValidJams } from '../jams/validate.js';
 import { computeDescriptors } from '../mir/descriptors.js';
 import { analyzeRhythm } from '../mir/rhythm.js';
@@ -98,7 +98,11 @@ const ALGORITHMS = {
 } as const;
 
 /** Build the JAMS annotation for a description and validate it; throws if it is invalid. */
-export function buildAnnotation(desc: MusicDescription, info: AudioInfo, extras: { wallTimeSec: number }): JamsDocument {
+export function buildAnnotation(
+  desc: MusicDescription,
+  info: AudioInfo,
+  extras: { wallTimeSec: number; extraAnnotations?: object[] },
+): JamsDocument {
   const doc = buildJams(desc, {
     title: info.tags.title,
     artist: info.tags.artist,
@@ -107,6 +111,7 @@ export function buildAnnotation(desc: MusicDescription, info: AudioInfo, extras:
     toolVersion: VERSION,
     algorithms: ALGORITHMS,
     wallTimeSec: extras.wallTimeSec,
+    extraAnnotations: extras.extraAnnotations as JamsAnnotation[] | undefined,
   });
   assertValidJams(doc);
   return doc;

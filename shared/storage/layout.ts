@@ -24,6 +24,7 @@ export const CONTENT_TYPES = {
   flac: 'audio/flac',
   ogg: 'audio/ogg',
   json: 'application/json',
+  midi: 'audio/midi',
   pcm: 'application/octet-stream',
 } as const;
 
@@ -69,6 +70,8 @@ export const layout = {
     audioFileId === undefined
       ? `generated/${assertId(generationRequestId, 'generation_request_id')}/${assertStem(stem)}.wav`
       : `${assertId(audioFileId, 'audio_file_id')}/generated/${assertId(generationRequestId, 'generation_request_id')}/${assertStem(stem)}.wav`,
+  stemMidi: (audioFileId: string, stem: string) => `${assertId(audioFileId, 'audio_file_id')}/stems/${assertStem(stem)}.mid`,
+  workNotes: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/notes.json`,
   workMix: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/mix.pcm`,
   workInfo: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/info.json`,
   workDescription: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/description.json`,

@@ -89,6 +89,15 @@ export function fakeCore(calls: string[] = []): CorePort {
       if (params.key !== undefined && !/^[A-G][#b]?(?::|\s)?(?:maj(?:or)?|min(?:or)?|m)?$/.test(params.key)) throw new InvalidRequestError(`key: cannot read ${JSON.stringify(params.key)}`);
     },
     readJamsDescription: () => FAKE_DESCRIPTION,
+    transcribeStem: async (audio, stem) => {
+      calls.push(`transcribe:${stem}`);
+      const durationSec = audio.channels[0].length / audio.sampleRate;
+      return {
+        noteCount: 1,
+        annotation: { namespace: 'note_midi', data: [{ time: 0, duration: durationSec, value: 60, confidence: 1 }], annotation_metadata: {}, sandbox: { stem }, time: 0, duration: durationSec },
+        midi: new Uint8Array([0x4d, 0x54, 0x68, 0x64]),
+      };
+    },
   };
 }
 

@@ -197,7 +197,26 @@ describe('GET /api/jobs/{id} and /api/health', () => {
     const ctx = testContext();
     const res = await health(fakeRequest({ method: 'GET' }), ctx);
     expect(res.status).toBe(200);
-    expect(res.jsonBody).toMatchObject({ status: 'ok', mode: 'mock', storage: { reachable: true, container: 'audio-files' }, callbacks_signed: true });
+    expect(res.jsonBody).toMatchObject({
+      status: 'ok',
+      mode: 'mock',
+      engines: { separation: { engine: 'dsp-masks', installed: true }, generation: { engine: 'procedural', installed: true } },
+      execution_provider: { requested: 'cpu', active: null },
+      storage: { reachable: true, container: 'audio-files' },
+      callbacks_signed: true,
+    });
+    const ids = (res.jsonBody as { models: { id: string; installed: boolean; missing: string[] }[] }).models.map((m) => m.id);
+    expect(ids).toContain('htdemucs-4s');
+    // model mode without weights: degraded, naming the missing files and the requested provider
+    const modelCtx = testContext({ config: testConfig({ STEMFLOW_MODE: 'model', STEMFLOW_MODEL_DIR: '/nonexistent/weights', STEMFLOW_EXECUTION_PROVIDER: 'cuda' }) });
+    const modelRes = await health(fakeRequest({ method: 'GET' }), modelCtx);
+    expect(modelRes.jsonBody).toMatchObject({
+      status: 'degraded',
+      mode: 'model',
+      engines: { separation: { engine: 'onnx', model: 'htdemucs-4s', installed: false }, generation: { engine: 'musicgen', installed: false } },
+      execution_provider: { requested: 'cuda' },
+    });
+    expect(JSON.stringify((modelRes.jsonBody as { engines: unknown }).engines)).toMatch(/htdemucs|onnx/);
     const down = testContext({ blobs: { ...ctx.memoryBlobs, ping: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); } } });
     const res2 = await health(fakeRequest({ method: 'GET' }), down);
     expect(res2.status).toBe(503);

@@ -31,6 +31,8 @@ const happy: ActivityImpl = (name, input) => {
       return ok({ stems: { vocals: 'song1/stems/vocals.wav', drums: 'song1/stems/drums.wav', bass: 'song1/stems/bass.wav', other: 'song1/stems/other.wav' } });
     case 'analyzeMix':
       return ok({ descriptionPath: 'song1/work/description.json', summary: { bpm: 120, key: 'A minor', beat_count: 60 } });
+    case 'transcribeStems':
+      return ok({ midi: { vocals: 'song1/stems/vocals.mid', bass: 'song1/stems/bass.mid' }, notesPath: 'song1/work/notes.json', noteCounts: { vocals: 12, bass: 30 } });
     case 'writeJams':
       return ok({ annotationPath: 'song1/analysis/annotation.jams' });
     case 'notify':
@@ -67,6 +69,21 @@ describe('analyzeOrchestrator (replayed by durable-functions)', () => {
     const notify = r.scheduled.find((s) => s.name === 'notify')!;
     expect(notify.input.callbackUrl).toBe('https://api.example.com/cb');
     expect(notify.input.event).toMatchObject({ event_id: `${analyzeInput.jobId}:completed`, status: 'completed', audio_file_id: 'song1', kind: 'analysis' });
+  });
+
+  it('with transcription on, transcribes the separated stems after the fan-out and hands the notes to writeJams', async () => {
+    const r = await driveOrchestration(handler(analyzeOrchestrator), { ...analyzeInput, transcribe: true }, happy);
+    expect(r.status).toBe('completed');
+    expect(activityNames(r)).toEqual(['prepareAudio', 'separateStems', 'analyzeMix', 'transcribeStems', 'writeJams', 'notify']);
+    const transcribe = r.scheduled.find((s) => s.name === 'transcribeStems')!;
+    expect(transcribe.input).toEqual({ audioFileId: 'song1', stems: { vocals: 'song1/stems/vocals.wav', drums: 'song1/stems/drums.wav', bass: 'song1/stems/bass.wav', other: 'song1/stems/other.wav' } });
+    expect(r.scheduled.find((s) => s.name === 'writeJams')!.input.notesPath).toBe('song1/work/notes.json');
+    expect(r.output).toMatchObject({ outputs: { midi: { vocals: 'song1/stems/vocals.mid', bass: 'song1/stems/bass.mid' } } });
+    expect((r.customStatuses as { stage: string }[]).map((s) => s.stage)).toContain('transcribing');
+    // off by default: no transcription step, no notes
+    const plain = await driveOrchestration(handler(analyzeOrchestrator), analyzeInput, happy);
+    expect(activityNames(plain)).not.toContain('transcribeStems');
+    expect(plain.scheduled.find((s) => s.name === 'writeJams')!.input.notesPath).toBeUndefined();
   });
 
   it('reports progress as a custom status with monotonically rising percent, ending at 100', async () => {

@@ -26,6 +26,7 @@ describe('function registry (data)', () => {
       prepareAudio: 'activity',
       separateStems: 'activity',
       analyzeMix: 'activity',
+      transcribeStems: 'activity',
       writeJams: 'activity',
       renderStem: 'activity',
       notify: 'activity',
