@@ -7,6 +7,7 @@
  * the fetch step refuses to trust such a download unless told to (`--trust-on-first-use`), in
  * which case it prints the digest so it can be pinned.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,9 +149,15 @@ export function parseModelManifest(json: unknown): ModelManifest {
   return deepFreeze(r.data);
 }
 
-/** Path of the repository's models/manifest.json. */
+/**
+ * Path of the app's models/manifest.json: beside the sources (shared/models → ../../models), or
+ * from the compiled output (dist/shared/models → ../../../models) as deployed by `func start` and
+ * the Flex package.
+ */
 export function defaultManifestPath(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'manifest.json');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '..', '..', 'models', 'manifest.json'), resolve(here, '..', '..', '..', 'models', 'manifest.json')];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
 }
 
 /** Read and validate a manifest file (default: models/manifest.json). */
