@@ -107,3 +107,18 @@ const result = {
   },
 };
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+
+if (process.argv.includes('--write')) {
+  const { markdownTable, writeBenchmarkSection } = await import('./report.js');
+  const d = result;
+  const a = markdownTable(['style', 'wall s (7 stems × 30 s)', 'CPU s'], d.sevenStems30s.runs.map((r) => [r.style, r.wallSec, r.cpuSec]));
+  const b = markdownTable(['seed', 'style', 'wall s (3-min song: 4 stems, mix, truth)', 'CPU s'], d.renderSong3min.runs.map((r) => [r.seed, r.style, r.wallSec, r.cpuSec]));
+  const body = [
+    `All seven stems × 30 s at 44.1 kHz stereo in one process (target ≤ 1 s; seed 000's mock took up to 1 s per stem): **max ${d.sevenStems30s.maxWallSec} s, median ${d.sevenStems30s.medianWallSecOverStyles} s**.`,
+    a,
+    `A 3-minute \`render-song\` (target ≤ 3 s): **max ${d.renderSong3min.maxWallSec} s, median ${d.renderSong3min.medianWallSec} s**.`,
+    b,
+    `Median of the repeats per case. Peak RSS of the whole benchmark process: ${d.peakRssMb} MB. Calibration loop: ${d.machine.calibrationAfter.wallSec} s (≈ 0.1 s on an idle core).`,
+  ].join('\n\n');
+  await writeBenchmarkSection('generation', 'Generation speed', `npx tsx bench/generation.ts --repeats ${arg('repeats', '3')} --song-seeds ${arg('song-seeds', '1,2,3')} --write`, body);
+}

@@ -5,7 +5,8 @@
  * - storage: an embedded Azurite (in memory, or `persistDir`), unless the storage setting
  *   (`STEMFLOW_STORAGE_CONNECTION` or `AzureWebJobsStorage`) is an explicit connection string —
  *   then that account is used and no Azurite is started. `UseDevelopmentStorage=true` (or no
- *   setting) means "the embedded one".
+ *   setting) means "the embedded one". The identity-based form (`AzureWebJobsStorage__*`, used in
+ *   Azure) is not supported here: it is dropped with a warning and the embedded Azurite is used.
  * - HTTP functions + Durable management API on `http://localhost:{port}` (devhost/http.ts).
  * - blob and queue triggers by polling, with receipts and poison handling (devhost/triggers.ts).
  * - orchestrations through durable-functions' own replay, state in storage (devhost/durable.ts).
@@ -113,6 +114,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   }
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(baseEnv)) if (typeof v === 'string') env[k] = v;
+  // The local host's triggers, Durable state and instance store take connection strings only.
+  const identityKeys = Object.keys(env).filter((k) => k.startsWith('AzureWebJobsStorage__') && env[k]!.trim() !== '');
+  if (identityKeys.length > 0) {
+    log.warn(`storage: ignoring ${identityKeys.join(', ')} (identity-based storage is for Azure); set AzureWebJobsStorage to a connection string to use a real account locally`);
+  }
+  for (const k of Object.keys(env)) if (k.startsWith('AzureWebJobsStorage__')) delete env[k];
   env.AzureWebJobsStorage = connectionString;
   if (env.STEMFLOW_STORAGE_CONNECTION) env.STEMFLOW_STORAGE_CONNECTION = connectionString;
   env.STEMFLOW_BLOB_TRIGGER_SOURCE = 'LogsAndContainerScan'; // no Event Grid locally

@@ -24,11 +24,11 @@ export function createServices(config: Readonly<AppConfig>, overrides: Partial<S
     config,
     jobs: overrides.jobs ?? NO_JOB_CLIENT,
     get blobs() {
-      blobs ??= createAzureBlobStore(config.storageConnection, config.containerName);
+      blobs ??= createAzureBlobStore(config.storage, config.containerName);
       return blobs;
     },
     get queues() {
-      queues ??= createAzureQueueSender(config.storageConnection);
+      queues ??= createAzureQueueSender(config.storage);
       return queues;
     },
     core: overrides.core ?? loadCore,

@@ -1,8 +1,8 @@
 /**
  * Application configuration: `process.env` parsed ONCE with zod into a frozen object.
  * Every setting is documented in `local.settings.example.json`; names follow the Functions
- * convention (`AzureWebJobsStorage`, `FUNCTIONS_WORKER_PROCESS_COUNT`) or carry the `STEMFLOW_`
- * prefix. Invalid settings throw an {@link InvalidRequestError} that lists every offending value.
+ * convention (`AzureWebJobsStorage` or its identity-based form `AzureWebJobsStorage__blobServiceUri`…,
+ * `FUNCTIONS_WORKER_PROCESS_COUNT`) or carry the `STEMFLOW_` prefix. Invalid settings throw an {@link InvalidRequestError} that lists every offending value.
  */
 import { z } from 'zod';
 import { InvalidRequestError } from './errors.js';
@@ -63,7 +63,14 @@ const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
 const QUEUE_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
 
 const envSchema = z.object({
-  AzureWebJobsStorage: text('UseDevelopmentStorage=true'),
+  AzureWebJobsStorage: optionalText,
+  // The identity-based form of AzureWebJobsStorage (Functions `<CONNECTION>__<property>` convention);
+  // resolveStorage() checks them together.
+  AzureWebJobsStorage__blobServiceUri: optionalText,
+  AzureWebJobsStorage__queueServiceUri: optionalText,
+  AzureWebJobsStorage__tableServiceUri: optionalText,
+  AzureWebJobsStorage__credential: optionalText,
+  AzureWebJobsStorage__clientId: optionalText,
   STEMFLOW_STORAGE_CONNECTION: optionalText,
   STEMFLOW_CONTAINER: text('audio-files').pipe(z.string().regex(CONTAINER_NAME, 'not a valid container name')),
   STEMFLOW_MODE: text('mock').pipe(z.enum(['mock', 'model'])),
@@ -105,6 +112,16 @@ const envSchema = z.object({
   FUNCTIONS_WORKER_PROCESS_COUNT: num(1, 1, 10, true),
 });
 
+const storageSchema = envSchema.pick({
+  STEMFLOW_STORAGE_CONNECTION: true,
+  AzureWebJobsStorage: true,
+  AzureWebJobsStorage__blobServiceUri: true,
+  AzureWebJobsStorage__queueServiceUri: true,
+  AzureWebJobsStorage__tableServiceUri: true,
+  AzureWebJobsStorage__credential: true,
+  AzureWebJobsStorage__clientId: true,
+});
+
 /** Every environment setting the app reads (local.settings.example.json documents each). */
 export const CONFIG_SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 
@@ -116,10 +133,46 @@ export interface RetryPolicy {
   maxRetryMs: number;
 }
 
+/** The default storage: Azurite on 127.0.0.1 (local development only). */
+export const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
+
+/** Prefix of the identity-based storage settings (`AzureWebJobsStorage__blobServiceUri`, …). */
+const IDENTITY_PREFIX = 'AzureWebJobsStorage__';
+
+/**
+ * How the app's own blob and queue clients reach storage.
+ * - `connectionString`: an Azure Storage connection string (also Azurite's `UseDevelopmentStorage=true`).
+ * - `identity`: the Functions identity-based form (`AzureWebJobsStorage__blobServiceUri`, …):
+ *   service URIs plus a Microsoft Entra credential. `credential: 'managedidentity'` with a
+ *   `clientId` selects that user-assigned managed identity; anything else uses the default chain
+ *   (shared/storage/credentials.ts).
+ */
+export type StorageSetting =
+  | { kind: 'connectionString'; connectionString: string }
+  | {
+      kind: 'identity';
+      /** `https://{account}.blob.core.windows.net`, without a trailing slash. */
+      blobServiceUri: string;
+      /** `https://{account}.queue.core.windows.net`, without a trailing slash. */
+      queueServiceUri: string;
+      /** Read for completeness (the host uses it for Durable and trigger receipts; the app has no table client). */
+      tableServiceUri?: string;
+      /** Client id (GUID) of a user-assigned managed identity. */
+      clientId?: string;
+      /** `managedidentity` when `AzureWebJobsStorage__credential` says so, else `default`. */
+      credential: 'managedidentity' | 'default';
+    };
+
 export interface AppConfig {
-  /** Storage connection string for blobs and queues (defaults to `AzureWebJobsStorage`). */
-  storageConnection: string;
-  /** App setting NAME holding the connection (for binding `connection` properties). */
+  /**
+   * Storage of the app's own blob and queue clients: `STEMFLOW_STORAGE_CONNECTION`, else an explicit
+   * `AzureWebJobsStorage` connection string, else its identity-based form, else Azurite.
+   */
+  storage: StorageSetting;
+  /**
+   * App setting NAME (or identity-based PREFIX) of the connection, for binding `connection`
+   * properties: the host resolves `AzureWebJobsStorage` and `AzureWebJobsStorage__*` itself.
+   */
   storageConnectionSetting: string;
   containerName: string;
   mode: 'mock' | 'model';
@@ -162,14 +215,16 @@ export interface AppConfig {
 /** Parse an environment into a frozen {@link AppConfig}. Throws InvalidRequestError listing every bad setting. */
 export function parseConfig(env: Record<string, string | undefined>): Readonly<AppConfig> {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Storage is resolved even when other settings are bad, so one error lists every problem.
+  const storageEnv = storageSchema.safeParse(env);
+  const storage = storageEnv.success ? resolveStorage(storageEnv.data, issues) : undefined;
+  if (!parsed.success || !storage || issues.length > 0) {
     throw new InvalidRequestError(`invalid configuration: ${issues.join('; ')}`, issues);
   }
   const e = parsed.data;
-  const storageConnection = e.STEMFLOW_STORAGE_CONNECTION ?? e.AzureWebJobsStorage;
   const config: AppConfig = {
-    storageConnection,
+    storage,
     storageConnectionSetting: e.STEMFLOW_STORAGE_CONNECTION ? 'STEMFLOW_STORAGE_CONNECTION' : 'AzureWebJobsStorage',
     containerName: e.STEMFLOW_CONTAINER,
     mode: e.STEMFLOW_MODE,
@@ -210,6 +265,78 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<A
     workerProcessCount: e.FUNCTIONS_WORKER_PROCESS_COUNT,
   };
   return deepFreeze(config);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The app's storage, following the Functions host's rule for a connection named
+ * `AzureWebJobsStorage`: a value under the name itself is a connection string and wins; otherwise
+ * the `AzureWebJobsStorage__*` properties are the identity-based form. Only when neither is
+ * present does it default to Azurite. `STEMFLOW_STORAGE_CONNECTION` (a connection string)
+ * overrides both for the app's own clients. Pushes `NAME: reason` issues and returns undefined
+ * when the identity form is incomplete or malformed.
+ */
+function resolveStorage(e: z.infer<typeof storageSchema>, issues: string[]): StorageSetting | undefined {
+  if (e.STEMFLOW_STORAGE_CONNECTION) return { kind: 'connectionString', connectionString: e.STEMFLOW_STORAGE_CONNECTION };
+  if (e.AzureWebJobsStorage) return { kind: 'connectionString', connectionString: e.AzureWebJobsStorage };
+  const blob = e.AzureWebJobsStorage__blobServiceUri;
+  const queue = e.AzureWebJobsStorage__queueServiceUri;
+  const table = e.AzureWebJobsStorage__tableServiceUri;
+  const credential = e.AzureWebJobsStorage__credential;
+  const clientId = e.AzureWebJobsStorage__clientId;
+  const given = (
+    [
+      ['blobServiceUri', blob],
+      ['queueServiceUri', queue],
+      ['tableServiceUri', table],
+      ['credential', credential],
+      ['clientId', clientId],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return { kind: 'connectionString', connectionString: DEVELOPMENT_STORAGE };
+
+  const before = issues.length;
+  const also = `(${given.map(([k]) => IDENTITY_PREFIX + k).join(', ')} ${given.length === 1 ? 'is' : 'are'} set and AzureWebJobsStorage is not)`;
+  const serviceUri = (suffix: string, value: string | undefined, service: string, required: boolean): string | undefined => {
+    const name = IDENTITY_PREFIX + suffix;
+    if (value === undefined) {
+      if (required) issues.push(`${name}: required for identity-based storage ${also}; e.g. https://<account>.${service}.core.windows.net`);
+      return undefined;
+    }
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      issues.push(`${name}: expected an https URL like https://<account>.${service}.core.windows.net, got "${value}"`);
+      return undefined;
+    }
+    if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash) {
+      issues.push(`${name}: expected an https URL without credentials or query (tokens go over TLS only), like https://<account>.${service}.core.windows.net, got "${value}"`);
+      return undefined;
+    }
+    return value.replace(/\/+$/, '');
+  };
+  const blobServiceUri = serviceUri('blobServiceUri', blob, 'blob', true);
+  const queueServiceUri = serviceUri('queueServiceUri', queue, 'queue', true);
+  const tableServiceUri = serviceUri('tableServiceUri', table, 'table', false);
+  let kind: 'managedidentity' | 'default' = 'default';
+  if (credential !== undefined) {
+    if (credential.toLowerCase() === 'managedidentity') kind = 'managedidentity';
+    else issues.push(`${IDENTITY_PREFIX}credential: expected "managedidentity" or empty (default credential chain), got "${credential}"`);
+  }
+  if (clientId !== undefined && !GUID.test(clientId)) {
+    issues.push(`${IDENTITY_PREFIX}clientId: expected the client id (a GUID) of a user-assigned managed identity, got "${clientId}"`);
+  }
+  if (issues.length > before || !blobServiceUri || !queueServiceUri) return undefined;
+  return {
+    kind: 'identity',
+    blobServiceUri,
+    queueServiceUri,
+    ...(tableServiceUri ? { tableServiceUri } : {}),
+    ...(clientId ? { clientId } : {}),
+    credential: kind,
+  };
 }
 
 let cached: Readonly<AppConfig> | undefined;

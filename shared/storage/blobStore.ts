@@ -7,8 +7,10 @@
  * 5xx and network failures are {@link TransientError} (retried with backoff by the orchestrator).
  */
 import { createHash } from 'node:crypto';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import type { StorageSetting } from '../config.js';
 import { BadInputError, TransientError, StemflowError } from '../errors.js';
+import { createStorageCredential } from './credentials.js';
 
 export interface BlobProperties {
   etag: string;
@@ -60,9 +62,20 @@ export interface AzureBlobStoreOptions {
   tryTimeoutMs?: number;
 }
 
-/** An Azure Storage (or Azurite) container. */
-export function createAzureBlobStore(connectionString: string, containerName: string, options: AzureBlobStoreOptions = {}): BlobStore {
-  const service = BlobServiceClient.fromConnectionString(connectionString, {
+/**
+ * The blob service client for a storage setting: a connection string (a plain string is one) as
+ * before, or the identity-based form: `blobServiceUri` with a Microsoft Entra credential
+ * (shared/storage/credentials.ts picks it). Makes no network call.
+ */
+export function createBlobServiceClient(storage: StorageSetting | string, pipeline: StoragePipelineOptions = {}): BlobServiceClient {
+  const s: StorageSetting = typeof storage === 'string' ? { kind: 'connectionString', connectionString: storage } : storage;
+  if (s.kind === 'connectionString') return BlobServiceClient.fromConnectionString(s.connectionString, pipeline);
+  return new BlobServiceClient(s.blobServiceUri, createStorageCredential(s), pipeline);
+}
+
+/** An Azure Storage (or Azurite) container, reached by connection string or by identity ({@link StorageSetting}). */
+export function createAzureBlobStore(storage: StorageSetting | string, containerName: string, options: AzureBlobStoreOptions = {}): BlobStore {
+  const service = createBlobServiceClient(storage, {
     retryOptions: { maxTries: options.maxTries ?? 3, tryTimeoutInMs: options.tryTimeoutMs ?? 120_000, retryDelayInMs: 500, maxRetryDelayInMs: 4000 },
   });
   const container: ContainerClient = service.getContainerClient(containerName);

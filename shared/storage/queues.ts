@@ -4,15 +4,28 @@
  * `QueueClient` sends by default.
  */
 import { QueueServiceClient } from '@azure/storage-queue';
+import type { StorageSetting } from '../config.js';
 import { classifyStorageError } from './blobStore.js';
+import { createStorageCredential } from './credentials.js';
 
 export interface QueueSender {
   send(queueName: string, message: unknown): Promise<void>;
 }
 
-/** Azure Storage (or Azurite) queues; each queue is created on first use. */
-export function createAzureQueueSender(connectionString: string): QueueSender {
-  const service = QueueServiceClient.fromConnectionString(connectionString);
+/**
+ * The queue service client for a storage setting: a connection string (a plain string is one) as
+ * before, or the identity-based form: `queueServiceUri` with a Microsoft Entra credential
+ * (shared/storage/credentials.ts picks it). Makes no network call.
+ */
+export function createQueueServiceClient(storage: StorageSetting | string): QueueServiceClient {
+  const s: StorageSetting = typeof storage === 'string' ? { kind: 'connectionString', connectionString: storage } : storage;
+  if (s.kind === 'connectionString') return QueueServiceClient.fromConnectionString(s.connectionString);
+  return new QueueServiceClient(s.queueServiceUri, createStorageCredential(s));
+}
+
+/** Azure Storage (or Azurite) queues, by connection string or by identity; each queue is created on first use. */
+export function createAzureQueueSender(storage: StorageSetting | string): QueueSender {
+  const service = createQueueServiceClient(storage);
   const created = new Set<string>();
   return {
     async send(queueName, message) {

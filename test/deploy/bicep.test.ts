@@ -219,6 +219,14 @@ describe('bicep: each rule fails on a seeded mistake', () => {
     expectRule(mutate(sources, 'bicep/main.bicep', /^ {2}AzureWebJobsStorage__clientId: .*\n/m, ''), 'settings', /AzureWebJobsStorage__clientId is missing from app flex/);
   });
 
+  it('an identity-based storage setting the app\'s own clients read, pointing elsewhere', () => {
+    expectRule(
+      mutate(sources, 'bicep/main.bicep', 'AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint', 'AzureWebJobsStorage__queueServiceUri: storage.outputs.blobEndpoint'),
+      'settings',
+      /AzureWebJobsStorage__queueServiceUri of app flex is storage\.outputs\.blobEndpoint, expected storage\.outputs\.queueEndpoint/,
+    );
+  });
+
   it('a misspelt STEMFLOW_ setting', () => {
     expectRule(mutate(sources, 'bicep/main.bicep', 'STEMFLOW_STEM_BIT_DEPTH:', 'STEMFLOW_STEMS_BIT_DEPTH:'), 'settings', /STEMFLOW_STEMS_BIT_DEPTH \(app flex\) is not a setting the code reads/);
   });
@@ -280,7 +288,29 @@ describe('settings agree across the code, local.settings.example.json and Bicep'
       const literal = new RegExp(`var ${spec.variable} = union\\(commonAppSettings, \\{([\\s\\S]*?)\\n\\}\\)`).exec(main)?.[1] ?? '';
       expect(literal.length, spec.variable).toBeGreaterThan(0);
       for (const m of literal.matchAll(/^\s+(STEMFLOW_\w+): '([^']*)'/gm)) env[m[1]] = m[2];
+      // The identity-based storage settings: literals as written, outputs → what Azure returns.
+      const identityBlock = /var storageIdentitySettings = \{([\s\S]*?)\n\}/.exec(main)?.[1] ?? '';
+      const outputs: Record<string, string> = {
+        'storage.outputs.blobEndpoint': 'https://stexample.blob.core.windows.net/',
+        'storage.outputs.queueEndpoint': 'https://stexample.queue.core.windows.net/',
+        'storage.outputs.tableEndpoint': 'https://stexample.table.core.windows.net/',
+        'identity.outputs.clientId': '00000000-1111-2222-3333-444444444444',
+      };
+      for (const m of identityBlock.matchAll(/^\s+(AzureWebJobsStorage__\w+): (.+)$/gm)) {
+        const expr = m[2].trim();
+        env[m[1]] = /^'[^']*'$/.test(expr) ? expr.slice(1, -1) : (outputs[expr] ?? expr);
+      }
       const config = parseConfig(env);
+      // The app's own clients use the deployed account with the user-assigned identity: never Azurite.
+      expect(config.storage, app).toEqual({
+        kind: 'identity',
+        blobServiceUri: 'https://stexample.blob.core.windows.net',
+        queueServiceUri: 'https://stexample.queue.core.windows.net',
+        tableServiceUri: 'https://stexample.table.core.windows.net',
+        credential: 'managedidentity',
+        clientId: '00000000-1111-2222-3333-444444444444',
+      });
+      expect(config.storageConnectionSetting).toBe('AzureWebJobsStorage');
       expect(config.mode).toBe(app === 'gpu' ? 'model' : 'mock');
       expect(config.blobTriggerSource).toBe(app === 'gpu' ? 'LogsAndContainerScan' : 'EventGrid');
       expect(config.containerName).toBe('audio-files');
