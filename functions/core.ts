@@ -5,23 +5,12 @@
  */
 import type { AudioBuffer, AudioInfo } from '../shared/audio/types.js';
 import type { MusicDescription } from '../shared/contracts/music.js';
+import type { GenerationParams } from '../shared/generation/types.js';
 import { type AppConfig, getConfig } from '../shared/config.js';
 import type { RuntimeSettings } from '../shared/pipeline/runtime.js';
 
 /** Generation parameters as the core takes them (camelCase, units in the names). */
-export interface CoreGenerationParams {
-  bpm?: number;
-  durationSec: number;
-  key?: string;
-  /** Chords as the generator reads them: Harte or plain names, space separated, optional "|…|" bars. */
-  chordProgression?: string;
-  style?: string;
-  prompt?: string;
-  temperature?: number;
-  seed?: number;
-  sampleRate?: number;
-  fit?: MusicDescription;
-}
+export type CoreGenerationParams = GenerationParams;
 
 export interface CorePort {
   decodeAudio(bytes: Uint8Array, options: { maxDurationSec: number }): Promise<{ audio: AudioBuffer; info: AudioInfo }>;
@@ -90,7 +79,7 @@ export function loadCore(config: Readonly<AppConfig> = getConfig()): Promise<Cor
         };
       },
       checkGenerationParams: async (params) => {
-        generation.planGeneration(params as Parameters<typeof generation.planGeneration>[0]);
+        generation.planGeneration(params);
       },
       readJamsDescription: (doc) => jamsRead.readJamsDescription(doc as Parameters<typeof jamsRead.readJamsDescription>[0]),
     };

@@ -73,3 +73,24 @@ export function parseVorbisComments(bytes: Uint8Array, pos: number, end: number)
   }
   return tags;
 }
+
+/** The part of the wasm-audio-decoders API that whole-file decoding uses. */
+interface WholeFileDecoder<R> {
+  ready: Promise<void>;
+  decodeFile(bytes: Uint8Array): Promise<R>;
+  free(): void;
+}
+
+/**
+ * Decode a whole file that starts at `offset` with a wasm-audio-decoders decoder, with its
+ * console error prints silenced (its errors are returned in the result and turned into typed
+ * errors by the caller), and the decoder's memory always freed.
+ */
+export async function decodeWholeFile<R>(decoder: WholeFileDecoder<R>, bytes: Uint8Array, offset: number): Promise<R> {
+  await decoder.ready;
+  try {
+    return await withQuietConsole(() => decoder.decodeFile(offset === 0 ? bytes : bytes.subarray(offset)));
+  } finally {
+    decoder.free();
+  }
+}

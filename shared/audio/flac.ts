@@ -14,7 +14,7 @@
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt } from './detect.js';
-import { parseVorbisComments, withQuietConsole, type DecodeLimits } from './codec-common.js';
+import { decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, InvalidAudioParametersError, NotAudioError, TruncatedAudioError } from '../errors.js';
 import { readOggPackets } from './ogg.js';
 
@@ -118,16 +118,7 @@ export function probeFlac(bytes: Uint8Array, offset: number, ogg = false): Audio
 /** Decode a native FLAC or Ogg FLAC file whose container starts at `offset`. */
 export async function decodeFlac(bytes: Uint8Array, offset: number, ogg = false, limits: DecodeLimits = {}): Promise<DecodedAudio> {
   const { streamInfo, tags } = ogg ? parseOggFlacHeader(bytes, offset) : parseFlacHeader(bytes, offset);
-  const decoder = new FLACDecoder();
-  await decoder.ready;
-  let result;
-  try {
-    // decodeFile runs synchronously up to its internal reset; quieten its error prints.
-    const pending = withQuietConsole(() => decoder.decodeFile(offset === 0 ? bytes : bytes.subarray(offset)));
-    result = await pending;
-  } finally {
-    decoder.free();
-  }
+  const result = await decodeWholeFile(new FLACDecoder(), bytes, offset);
   const n = result.samplesDecoded;
   const declared = streamInfo.totalSamples;
   if (n === 0) {

@@ -17,7 +17,7 @@
 import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt } from './detect.js';
-import { parseVorbisComments, withQuietConsole, type DecodeLimits } from './codec-common.js';
+import { decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, NotAudioError, TruncatedAudioError } from '../errors.js';
 
 /**
@@ -133,15 +133,7 @@ export function probeOggVorbis(bytes: Uint8Array, offset: number): AudioInfo & {
 /** Decode an Ogg Vorbis file whose first page starts at `offset`. */
 export async function decodeOggVorbis(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
   const h = parseVorbisHeader(bytes, offset);
-  const decoder = new OggVorbisDecoder();
-  await decoder.ready;
-  let result;
-  try {
-    const pending = withQuietConsole(() => decoder.decodeFile(offset === 0 ? bytes : bytes.subarray(offset)));
-    result = await pending;
-  } finally {
-    decoder.free();
-  }
+  const result = await decodeWholeFile(new OggVorbisDecoder(), bytes, offset);
   const n = result.samplesDecoded;
   if (n === 0) {
     const why = result.errors.length ? `; decoder said: ${result.errors[0].message}` : '';

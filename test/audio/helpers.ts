@@ -2,22 +2,13 @@
  * Test helpers for audio I/O: hand-built WAV files (any format tag, width, channel count,
  * extra chunks), Debian encoder runners, deterministic signals.
  */
+import { seededRandom } from '../helpers/random.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function sine(freqHz: number, sampleRate: number, frames: number, amplitude = 0.5, phase = 0): Float32Array {
   const x = new Float32Array(frames);

@@ -1,17 +1,8 @@
 /** Synthetic rhythm signals with known answers for the rhythm tests (22050 Hz mono). */
 export const SR = 22050;
 
-/** Deterministic PRNG (mulberry32) for seeded noise. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../helpers/random.js';
+export { rng };
 
 /** Add a click at timeSec: a 20 ms noise burst (gain) plus, when `thump`, a 70 Hz decaying sine. */
 export function addClick(x: Float32Array, timeSec: number, gain: number, rand: () => number, thump = 0): void {

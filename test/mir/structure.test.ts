@@ -1,3 +1,4 @@
+import { seededRandom } from '../helpers/random.js';
 import { describe, expect, it } from 'vitest';
 import type { BeatEvent } from '../../shared/contracts/music.js';
 import { estimateSections, type SectionChromagram } from '../../shared/mir/segments.js';
@@ -8,16 +9,10 @@ const BEAT_SEC = 0.5; // 120 BPM, 4/4, 2 s bars
 const BLOCK_BARS = 8;
 const BLOCK_SEC = BLOCK_BARS * 4 * BEAT_SEC;
 
-/** Seeded uniform noise in [-1, 1) (mulberry32). */
+/** Seeded uniform noise in [-1, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const next = seededRandom(seed);
+  return () => next() * 2 - 1;
 }
 
 interface Block {

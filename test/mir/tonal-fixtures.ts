@@ -5,17 +5,8 @@
 import { AnalysisSignal, ANALYSIS_SAMPLE_RATE } from '../../shared/mir/signal.js';
 import { parseHarte, chordPitchClasses, chordBassPitchClass } from '../../shared/music/harte.js';
 
-/** Mulberry32: small seeded PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random.js';
+export { seededRandom };
 
 export interface ToneOptions {
   tuningHz?: number;

@@ -2,17 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseModelManifest, type ModelEntry, type ModelManifest } from '../../shared/models/manifest.js';
 
-/** Seeded uniform [0,1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../helpers/random.js';
+export { rng };
 
 /** Stereo white noise in [−amp, amp) whose channel-mean reference has (float64) zero mean. */
 export function zeroMeanNoise(length: number, seed: number, amp = 0.3): Float32Array[] {
