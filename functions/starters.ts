@@ -7,6 +7,7 @@ import { BadInputError } from '../shared/errors.js';
 import { layout } from '../shared/storage/layout.js';
 import {
   ORCHESTRATORS,
+  acceptedBody,
   analysisInstanceId,
   generationInstanceId,
   startJob,
@@ -14,7 +15,8 @@ import {
   type AnalyzeJobInput,
   type GenerateJobInput,
 } from './jobs.js';
-import type { HandlerContext } from './types.js';
+import { badRequest, json, readJsonBody } from './http.js';
+import type { HandlerContext, HttpRequestLike, HttpResponseLike } from './types.js';
 import { validateAnalyzeRequest, validateGenerateRequest, type Validated } from './validation.js';
 
 export interface PlannedJob<I> {
@@ -79,4 +81,24 @@ export async function planGeneration(body: unknown, ctx: HandlerContext): Promis
 
 export async function startPlanned(plan: PlannedJob<AnalyzeJobInput | GenerateJobInput>, ctx: HandlerContext) {
   return startJob(ctx.services.jobs, ctx, plan.orchestrator, plan.instanceId, plan.input);
+}
+
+/**
+ * An HTTP starter: read the JSON body (bounded), plan the job (400 with every reason when the
+ * request is invalid: nothing starts), start it idempotently, answer 202 with the status URLs.
+ */
+export function httpStarter<I extends AnalyzeJobInput | GenerateJobInput>(
+  kind: 'analysis' | 'generation',
+  plan: (body: unknown, ctx: HandlerContext) => Promise<Validated<PlannedJob<I>>>,
+  retryAfterSec: number,
+): (request: HttpRequestLike, ctx: HandlerContext) => Promise<HttpResponseLike> {
+  return async (request, ctx) => {
+    const body = await readJsonBody(request, ctx.services.config.maxBodyBytes);
+    if (!body.ok) return badRequest(body.reasons);
+    const planned = await plan(body.value, ctx);
+    if (!planned.ok) return badRequest(planned.reasons);
+    const started = await startPlanned(planned.value, ctx);
+    const accepted = acceptedBody(ctx.services.jobs, started.instanceId, kind, request.url, started.alreadyExists);
+    return json(202, accepted, { location: accepted.status_url, 'retry-after': String(retryAfterSec) });
+  };
 }
