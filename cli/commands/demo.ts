@@ -16,7 +16,7 @@ const help = `usage: stemflow demo [--out DIR] [--seed N] [--duration SEC]
 
 The built-in example, end to end, with no storage:
   1. renders a song with known truth        DIR/song/{mix,vocals,drums,bass,other}.wav, truth.jams
-  2. analyses its mix like an upload        DIR/analysis/stems/*.wav, DIR/analysis/analysis/annotation.jams
+  2. analyses its mix like an upload        DIR/result/stems/*.wav, DIR/result/analysis/annotation.jams
   3. generates all seven stems fitted to it DIR/generated/{drums,bass,guitar,piano,synth,vocals,other}.wav
 and prints the analysis next to the truth.
 
@@ -47,7 +47,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const renderSec = (performance.now() - t0) / 1000;
 
   const result = await analyzeEncoded(mixWav);
-  const analysisDir = join(out, 'analysis');
+  const analysisDir = join(out, 'result');
   await mkdir(join(analysisDir, 'analysis'), { recursive: true });
   await mkdir(join(analysisDir, 'stems'), { recursive: true });
   const jamsPath = join(analysisDir, 'analysis', 'annotation.jams');
