@@ -1,6 +1,6 @@
 /**
  * Decode (and resample) timings for a 3-minute 44.1 kHz stereo file in every format.
- * Run: npx tsx test/audio/time-decode.ts   (needs sox, lame, flac, vorbis-tools; RUNS=n to repeat)
+ * Run: npx tsx bench/decode.ts   (needs sox, lame, flac, vorbis-tools; RUNS=n to repeat)
  * Not a test: prints the best of RUNS for wall time and for process CPU time (user + system),
  * which is less disturbed by other processes on a shared machine.
  */
@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeAudio, probeAudio } from '../../shared/audio/decode.js';
-import { resample, resampleMono } from '../../shared/audio/resample.js';
-import { toMono } from '../../shared/audio/types.js';
+import { decodeAudio, probeAudio } from '../shared/audio/decode.js';
+import { resample, resampleMono } from '../shared/audio/resample.js';
+import { toMono } from '../shared/audio/types.js';
 
 /** Run `fn` `runs` times; best wall ms and best CPU ms. */
 async function timeBest(runs: number, fn: () => unknown): Promise<{ wall: number; cpu: number }> {
