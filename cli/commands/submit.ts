@@ -1,3 +1,4 @@
+import type { JobStatus } from '../../shared/contracts/http.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -34,16 +35,8 @@ interface HostInfo {
   connection_string?: string | null;
 }
 
-export interface JobStatusBody {
-  job_id: string;
-  runtime_status: string;
-  stage?: string;
-  percent?: number;
-  outputs?: { stems?: Record<string, string>; annotation?: string };
-  summary?: Record<string, unknown>;
-  error?: { code: string; message: string; step?: string };
-  callback?: { delivered: boolean; attempts: number; last_error?: string };
-}
+/** The body of GET /api/jobs/{id}: the exported contract. */
+export type JobStatusBody = JobStatus;
 
 async function fetchJson(url: string, timeoutMs = 5000): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });

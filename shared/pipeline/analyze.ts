@@ -36,6 +36,7 @@ export type StepTimes = Record<string, number>;
 export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = {}): Promise<MusicDescription & { timings: StepTimes }> {
   const progress = options.onProgress ?? (() => {});
   const timings: StepTimes = {};
+  /** Runs one step and records its wall time in seconds. */
   const time = <T>(name: string, fn: () => T): T => {
     const t0 = performance.now();
     const out = fn();
@@ -43,7 +44,7 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
     return out;
   };
   const durationSec = durationOf(mix);
-  const mono = await timeAsync(timings, 'resample', async () => resampleMono(toMono(mix), mix.sampleRate, ANALYSIS_SAMPLE_RATE));
+  const mono = time('resample', () => resampleMono(toMono(mix), mix.sampleRate, ANALYSIS_SAMPLE_RATE));
   const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
   progress('rhythm', 0.1);
   const rhythm = time('rhythm', () => analyzeRhythm(signal));
@@ -69,12 +70,6 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
   };
 }
 
-async function timeAsync<T>(timings: StepTimes, name: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  const out = await fn();
-  timings[name] = (performance.now() - t0) / 1000;
-  return out;
-}
 
 let defaultSeparator: Separator | undefined;
 

@@ -1,4 +1,6 @@
 /** Shared pieces of the end-to-end tests: a local host on random ports, uploads, job polling, queue reads. */
+import type { JobStatus } from '../../shared/contracts/http.js';
+import { drainQueue } from '../helpers/azurite.js';
 import { fileURLToPath } from 'node:url';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { analysisInstanceId } from '../../functions/jobs.js';
@@ -47,16 +49,8 @@ export async function upload(blobs: BlobStore, name: string, bytes: Uint8Array):
   return { etag, jobId: analysisInstanceId(blobs.container, name, etag, id) };
 }
 
-export interface JobStatusBody {
-  job_id: string;
-  runtime_status: string;
-  stage?: string;
-  percent?: number;
-  outputs?: { stems?: Record<string, string>; annotation?: string };
-  summary?: Record<string, unknown>;
-  error?: { code: string; message: string; step?: string };
-  callback?: { delivered: boolean; attempts: number; status_code?: number; last_error?: string };
-}
+/** The body of GET /api/jobs/{id}: the exported contract. */
+export type JobStatusBody = JobStatus;
 
 /** Poll GET /api/jobs/{id} until `until(status)` (default: a terminal status). */
 export async function waitForJob(baseUrl: string, jobId: string, timeoutMs = 30_000, until?: (s: JobStatusBody) => boolean): Promise<JobStatusBody> {
@@ -75,20 +69,7 @@ export async function waitForJob(baseUrl: string, jobId: string, timeoutMs = 30_
   throw new Error(`job ${jobId} not done within ${timeoutMs} ms; last status: ${JSON.stringify(last)}`);
 }
 
-/** Every message currently on a queue (received and deleted). */
-export async function drainQueue(connectionString: string, queue: string): Promise<string[]> {
-  const q = QueueServiceClient.fromConnectionString(connectionString).getQueueClient(queue);
-  if (!(await q.exists())) return [];
-  const out: string[] = [];
-  for (;;) {
-    const got = await q.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
-    if (got.receivedMessageItems.length === 0) return out;
-    for (const m of got.receivedMessageItems) {
-      out.push(m.messageText);
-      await q.deleteMessage(m.messageId, m.popReceipt);
-    }
-  }
-}
+export { drainQueue };
 
 export async function sendQueue(connectionString: string, queue: string, text: string): Promise<void> {
   const q = QueueServiceClient.fromConnectionString(connectionString).getQueueClient(queue);

@@ -1,3 +1,4 @@
+import { signalToDistortionRatio } from '../../bench/metrics/separation.js';
 import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import { BadInputError } from '../../shared/errors.js';
@@ -22,16 +23,8 @@ function maxSumError(mix: AudioBuffer, stems: Record<string, AudioBuffer>): numb
   return worst;
 }
 
-function sdr(reference: AudioBuffer, estimate: AudioBuffer): number {
-  let signal = 0, error = 0;
-  reference.channels.forEach((ref, c) => {
-    for (let i = 0; i < ref.length; i++) {
-      signal += ref[i] ** 2;
-      error += (ref[i] - estimate.channels[c][i]) ** 2;
-    }
-  });
-  return 10 * Math.log10(signal / error);
-}
+/** SDR in dB with the benchmark's own definition (bench/metrics/separation.ts). */
+const sdr = (reference: AudioBuffer, estimate: AudioBuffer): number => signalToDistortionRatio(reference.channels, estimate.channels);
 
 describe('dsp-masks separator: shape and sum', () => {
   it('is a Separator with id dsp-masks and the four core stems', () => {

@@ -21,7 +21,7 @@ import { onBlobUploaded } from '../../functions/onBlobUploaded/index.js';
 import { functionDefinitions } from '../../functions/registry.js';
 import { createServices } from '../../functions/services.js';
 import type { ActivityFunctionDefinition, HandlerContext, QueueFunctionDefinition } from '../../functions/types.js';
-import { startAzurite, type AzuriteInstance } from '../helpers/azurite.js';
+import { drainQueue, startAzurite, type AzuriteInstance } from '../helpers/azurite.js';
 import { driveOrchestration, fail, ok, type ActivityImpl } from '../functions/durableDriver.js';
 import { startCallbackServer } from '../functions/callbackServer.js';
 import { fakeCore, fakeRequest, recordingJobClient, sine, testConfig } from '../functions/fakes.js';
@@ -34,19 +34,7 @@ let activities: Map<string, ActivityFunctionDefinition>;
 let queueDefs: Map<string, QueueFunctionDefinition>;
 const coreCalls: string[] = [];
 
-async function receiveAll(queue: string): Promise<string[]> {
-  const q = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(queue);
-  if (!(await q.exists())) return [];
-  const out: string[] = [];
-  for (;;) {
-    const got = await q.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
-    if (got.receivedMessageItems.length === 0) return out;
-    for (const m of got.receivedMessageItems) {
-      out.push(m.messageText);
-      await q.deleteMessage(m.messageId, m.popReceipt);
-    }
-  }
-}
+const receiveAll = (queue: string) => drainQueue(azurite.connectionString, queue);
 
 const runActivities: ActivityImpl = async (name, input) => {
   const def = activities.get(name);
