@@ -8,6 +8,7 @@ import type { MusicDescription } from '../shared/contracts/music.js';
 import type { GenerationParams } from '../shared/generation/types.js';
 import { type AppConfig, getConfig } from '../shared/config.js';
 import type { RuntimeSettings } from '../shared/pipeline/runtime.js';
+import type { SeparationRegion } from '../shared/separation/types.js';
 
 /** Generation parameters as the core takes them (camelCase, units in the names). */
 export type CoreGenerationParams = GenerationParams;
@@ -16,6 +17,13 @@ export interface CorePort {
   decodeAudio(bytes: Uint8Array, options: { maxDurationSec: number }): Promise<{ audio: AudioBuffer; info: AudioInfo }>;
   encodeWav(audio: AudioBuffer, options: { bitDepth: 16 | 24 | 32 }): Uint8Array;
   separateMix(mix: AudioBuffer): Promise<Record<string, AudioBuffer>>;
+  /**
+   * Regions of about `regionSec` seconds whose separately separated cores join into exactly the
+   * one-run stems of a mix of `frames` frames; null when the separator cannot be split.
+   */
+  planSeparation(frames: number, sampleRate: number, regionSec: number): Promise<SeparationRegion[] | null>;
+  /** Stems of one region's core; `span` holds the mix frames [readStart, readEnd) of `totalFrames`. */
+  separateRegion(span: AudioBuffer, region: SeparationRegion, totalFrames: number): Promise<Record<string, AudioBuffer>>;
   analyzeMix(mix: AudioBuffer): Promise<MusicDescription>;
   buildAnnotation(desc: MusicDescription, info: AudioInfo, extras: { wallTimeSec: number; extraAnnotations?: object[] }): Promise<object>;
   /** Notes of one stem (Basic Pitch): a JAMS note_midi annotation and a standard MIDI file. */
@@ -59,6 +67,12 @@ export function loadCore(config: Readonly<AppConfig> = getConfig()): Promise<Cor
       decodeAudio: (bytes, options) => Promise.resolve(decode.decodeAudio(bytes, options)),
       encodeWav: (audio, options) => wav.encodeWav(audio, options),
       separateMix: async (mix) => pipeline.separateMix(mix, { separator: await runtime.selectSeparator(settings) }),
+      planSeparation: async (frames, sampleRate, regionSec) => (await runtime.selectSeparator(settings)).regions?.plan(frames, sampleRate, regionSec) ?? null,
+      separateRegion: async (span, region, totalFrames) => {
+        const regions = (await runtime.selectSeparator(settings)).regions;
+        if (!regions) throw new Error(`the ${settings.mode} separator cannot separate a region on its own`);
+        return regions.separate(span, region, totalFrames);
+      },
       analyzeMix: async (mix) => {
         const desc = (await pipeline.analyzeMix(mix)) as MusicDescription & { timings?: unknown };
         const { timings: _timings, ...rest } = desc;

@@ -102,6 +102,7 @@ const envSchema = z.object({
   STEMFLOW_TASK_HUB: text('stemflow').pipe(z.string().regex(HUB_NAME, 'task hub names are 3-45 letters/digits, starting with a letter')),
   STEMFLOW_STEM_BIT_DEPTH: text('16').pipe(z.enum(['16', '24', '32'])).transform((s) => Number(s) as 16 | 24 | 32),
   STEMFLOW_WORK_PCM: text('f32').pipe(z.enum(['f32', 's16'])),
+  STEMFLOW_SEPARATION_CHUNK_SEC: num(120, 0, 3600),
   STEMFLOW_ACTIVITY_MAX_ATTEMPTS: num(4, 1, 10, true),
   STEMFLOW_ACTIVITY_FIRST_RETRY_MS: num(2000, 1, 600_000),
   STEMFLOW_ACTIVITY_MAX_RETRY_MS: num(60_000, 1, 3_600_000),
@@ -207,6 +208,12 @@ export interface AppConfig {
   hubName: string;
   stemBitDepth: 16 | 24 | 32;
   workPcmFormat: 'f32' | 's16';
+  /**
+   * Separation of a mix longer than this many seconds runs as parallel chunk activities of about
+   * this length (on Azure they spread over instances), joined into the same stems as one run.
+   * 0 = never chunk. Separators that cannot be split (ONNX models) always run in one activity.
+   */
+  separationChunkSec: number;
   activityRetry: RetryPolicy;
   queues: { enabled: boolean; analysis: string; generation: string; jobEvents: string };
   workerProcessCount: number;
@@ -250,6 +257,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<A
     hubName: e.STEMFLOW_TASK_HUB,
     stemBitDepth: e.STEMFLOW_STEM_BIT_DEPTH,
     workPcmFormat: e.STEMFLOW_WORK_PCM,
+    separationChunkSec: e.STEMFLOW_SEPARATION_CHUNK_SEC,
     activityRetry: {
       maxAttempts: e.STEMFLOW_ACTIVITY_MAX_ATTEMPTS,
       firstRetryMs: e.STEMFLOW_ACTIVITY_FIRST_RETRY_MS,

@@ -1,6 +1,8 @@
 /**
  * prepareAudio: read the upload by path (never modified), decode it once, write the working PCM
  * (`{id}/work/mix.pcm`, shared/storage/pcm.ts) and the probe info (`{id}/work/info.json`).
+ * For a mix longer than `STEMFLOW_SEPARATION_CHUNK_SEC` it also plans the separation chunks
+ * (regions whose separate results join into the one-run stems), when the separator allows it.
  * The upload's ETag must still be the one the job was started for: a file replaced in between
  * belongs to another job.
  */
@@ -8,6 +10,7 @@ import { z } from 'zod';
 import { BadInputError } from '../../shared/errors.js';
 import { CONTENT_TYPES, layout, parseUploadName } from '../../shared/storage/layout.js';
 import { encodeWorkPcm } from '../../shared/storage/pcm.js';
+import type { SeparationRegion } from '../../shared/separation/types.js';
 import { SafeIdSchema, defineActivity, jsonBytes } from './common.js';
 
 const InputSchema = z.object({ audioFileId: SafeIdSchema, blobName: z.string().min(1).max(200), etag: z.string().min(1) });
@@ -19,6 +22,10 @@ export interface PrepareAudioOutput {
   sampleRate: number;
   channelCount: number;
   format: string;
+  /** Frames per channel of the working PCM. */
+  frames: number;
+  /** Separation chunks (more than one), or null: separate in one activity. */
+  separationRegions: SeparationRegion[] | null;
 }
 
 const normEtag = (e: string) => e.replace(/"/g, '');
@@ -36,7 +43,11 @@ export const prepareAudioActivity = defineActivity('prepareAudio', InputSchema, 
   await blobs.write(mixPath, encodeWorkPcm(audio, config.workPcmFormat), CONTENT_TYPES.pcm);
   await blobs.write(infoPath, jsonBytes(info), CONTENT_TYPES.json);
   const frames = audio.channels[0]?.length ?? 0;
-  ctx.log.info(`prepareAudio ${input.audioFileId}: ${info.format} ${info.sampleRate} Hz × ${info.channelCount}, ${(frames / audio.sampleRate).toFixed(1)} s`);
+  const chunkSec = config.separationChunkSec;
+  const planned = chunkSec > 0 && frames > chunkSec * audio.sampleRate ? await core.planSeparation(frames, audio.sampleRate, chunkSec) : null;
+  const separationRegions = planned && planned.length > 1 ? planned : null;
+  const chunks = separationRegions ? `, separation in ${separationRegions.length} chunks` : '';
+  ctx.log.info(`prepareAudio ${input.audioFileId}: ${info.format} ${info.sampleRate} Hz × ${info.channelCount}, ${(frames / audio.sampleRate).toFixed(1)} s${chunks}`);
   return {
     mixPath,
     infoPath,
@@ -44,5 +55,7 @@ export const prepareAudioActivity = defineActivity('prepareAudio', InputSchema, 
     sampleRate: audio.sampleRate,
     channelCount: audio.channels.length,
     format: info.format,
+    frames,
+    separationRegions,
   };
 });

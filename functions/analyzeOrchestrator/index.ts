@@ -1,6 +1,9 @@
 /**
  * analyzeOrchestrator: prepareAudio → [separateStems ∥ analyzeMix] → (transcribeStems, when on) →
- * writeJams → notify.
+ * writeJams → notify. A long mix (prepareAudio planned separation regions) is separated as
+ * [separateChunk × n ∥ analyzeMix] → joinStems instead: the chunks fan out as parallel activities
+ * (on Azure, over instances) and join into the same stems as one run. The MIR stays one global
+ * activity, so the beats and sections of a long file read as one song.
  *
  * A deterministic generator: no clock but `currentUtcDateTime`, no I/O, no await. Steps pass
  * blob paths and small summaries, never audio. Progress is the custom status {kind, stage,
@@ -17,6 +20,7 @@ import type { AnalyzeJobInput } from '../jobs.js';
 import type { OrchestrationFunctionDefinition } from '../types.js';
 import type { PrepareAudioOutput } from '../activities/prepareAudio.js';
 import type { SeparateStemsOutput } from '../activities/separateStems.js';
+import type { SeparateChunkOutput } from '../activities/separateChunk.js';
 import type { AnalyzeMixOutput } from '../activities/analyzeMix.js';
 import type { TranscribeStemsOutput } from '../activities/transcribeStems.js';
 import type { WriteJamsOutput } from '../activities/writeJams.js';
@@ -46,17 +50,26 @@ export function* analyzeOrchestrator(ctx: OrchestrationContext): Generator<any, 
       input.retry,
     )) as PrepareAudioOutput;
 
-    step = 'separateStems+analyzeMix';
+    const regions = prepared.separationRegions ?? null;
+    const source = { audioFileId: input.audioFileId, mixPath: prepared.mixPath };
+    const separation = regions
+      ? regions.map((region, index) => ({ name: 'separateChunk', input: { ...source, index, region } }))
+      : [{ name: 'separateStems', input: source }];
+    step = `${regions ? 'separateChunk' : 'separateStems'}+analyzeMix`;
     progress('separating_and_analyzing', 20);
-    const [separated, analysed] = (yield* callAllWithRetry(
+    const results = (yield* callAllWithRetry(
       ctx,
-      [
-        { name: 'separateStems', input: { audioFileId: input.audioFileId, mixPath: prepared.mixPath } },
-        { name: 'analyzeMix', input: { audioFileId: input.audioFileId, mixPath: prepared.mixPath } },
-      ],
+      [...separation, { name: 'analyzeMix', input: source }],
       input.retry,
-      (done, total) => progress('separating_and_analyzing', 20 + (55 * done) / total), // 75 once both are done
-    )) as [SeparateStemsOutput, AnalyzeMixOutput];
+      (done, total) => progress('separating_and_analyzing', 20 + (55 * done) / total), // 75 once all are done
+    )) as unknown[];
+    const analysed = results.at(-1) as AnalyzeMixOutput;
+    let separated = results[0] as SeparateStemsOutput;
+    if (regions) {
+      step = 'joinStems';
+      const parts = results.slice(0, -1) as SeparateChunkOutput[];
+      separated = (yield* callWithRetry(ctx, { name: 'joinStems', input: { audioFileId: input.audioFileId, parts } }, input.retry)) as SeparateStemsOutput;
+    }
 
     let notes: TranscribeStemsOutput | undefined;
     if (input.transcribe) {

@@ -20,7 +20,7 @@
  * Output length: ceil(inputLength · targetRate / sourceRate). Equal rates return the input
  * unchanged (same arrays, no copy). Empty input gives empty output.
  */
-import type { AudioBuffer } from './types.js';
+import { type AudioBuffer, frameCount, toMono } from './types.js';
 import { InvalidAudioParametersError } from '../errors.js';
 
 export type ResampleQuality = 'best' | 'medium' | 'fast';
@@ -167,24 +167,88 @@ function checkRate(rate: number, what: string): void {
   }
 }
 
+/** Output samples per block of the half-band loop (its input scratch then stays in cache). */
+const HALF_BAND_BLOCK = 4096;
+
 /**
- * 2:1 half-band decimation. y[n] = h0·x[2n] + Σ_m h_m·(x[2n−(2m−1)] + x[2n+(2m−1)]); the odd input
- * samples are first gathered into one contiguous, zero-padded array so that each tap pass streams
- * through memory (one pass per tap pair, accumulated in the output).
+ * 2:1 half-band decimation of the channel average g·Σ_c x_c (g = 1/channel count):
+ * y[n] = h0·x[2n] + Σ_m h_m·(x[2n−(2m−1)] + x[2n+(2m−1)]), zeros outside the signal.
+ * Works in blocks of {@link HALF_BAND_BLOCK} outputs: the block's input span is mixed to mono
+ * into a small reused scratch array, then each output is one symmetric dot product accumulated
+ * in float64. The only large allocation is the output itself.
  */
-function runHalfBand(x: Float32Array, hb: Float32Array, outLen: number): Float32Array {
+function runHalfBand(channels: Float32Array[], hb32: Float32Array, outLen: number): Float32Array {
+  const hb = Float64Array.from(hb32); // same values; spares a conversion per tap load
   const pairs = hb.length - 1;
-  // odd[k + pairs] = x[2k + 1]; zeros outside the signal.
-  const odd = new Float32Array(outLen + 2 * pairs + 1);
-  for (let k = pairs, i = 1; i < x.length; k++, i += 2) odd[k] = x[i];
+  const reach = 2 * pairs - 1; // farthest input offset of a tap
+  const len = channels[0].length;
+  const count = channels.length;
+  const g = 1 / count;
+  const scratch = new Float64Array(2 * HALF_BAND_BLOCK + 2 * reach + 1);
   const y = new Float32Array(outLen);
   const c0 = hb[0];
-  for (let n = 0; n < outLen; n++) y[n] = c0 * x[2 * n];
-  for (let m = 1; m <= pairs; m++) {
-    const h = hb[m];
-    const a = pairs - m; // x[2n − (2m−1)] = odd[n + a]
-    const b = pairs + m - 1; // x[2n + (2m−1)] = odd[n + b]
-    for (let n = 0; n < outLen; n++) y[n] += h * (odd[n + a] + odd[n + b]);
+  for (let n0 = 0; n0 < outLen; n0 += HALF_BAND_BLOCK) {
+    const nb = Math.min(HALF_BAND_BLOCK, outLen - n0);
+    // scratch[i] = mono x[lo + i] for i in 0..span-1
+    const lo = 2 * n0 - reach;
+    const span = 2 * (nb - 1) + 2 * reach + 1;
+    const from = Math.max(0, -lo);
+    const to = Math.min(span, len - lo);
+    scratch.fill(0, 0, from);
+    if (to < span) scratch.fill(0, Math.max(from, to), span);
+    if (count === 1) {
+      if (to > from) scratch.set(channels[0].subarray(lo + from, lo + to), from);
+    } else if (count === 2) {
+      const a = channels[0];
+      const b = channels[1];
+      for (let i = from, k = lo + from; i < to; i++, k++) scratch[i] = Math.fround((a[k] + b[k]) * 0.5);
+    } else {
+      for (let i = from, k = lo + from; i < to; i++, k++) {
+        let sum = 0;
+        for (let c = 0; c < count; c++) sum += channels[c][k];
+        scratch[i] = Math.fround(sum * g);
+      }
+    }
+    // Four outputs per pass over the taps: four independent float64 sums (no chain of dependent
+    // additions), one coefficient load per tap pair.
+    let n = 0;
+    for (let centre = reach; n + 8 <= nb; n += 8, centre += 16) {
+      let s0 = c0 * scratch[centre];
+      let s1 = c0 * scratch[centre + 2];
+      let s2 = c0 * scratch[centre + 4];
+      let s3 = c0 * scratch[centre + 6];
+      let s4 = c0 * scratch[centre + 8];
+      let s5 = c0 * scratch[centre + 10];
+      let s6 = c0 * scratch[centre + 12];
+      let s7 = c0 * scratch[centre + 14];
+      for (let m = 1, d = 1; m <= pairs; m++, d += 2) {
+        const h = hb[m];
+        const l = centre - d;
+        const r = centre + d;
+        s0 += h * (scratch[l] + scratch[r]);
+        s1 += h * (scratch[l + 2] + scratch[r + 2]);
+        s2 += h * (scratch[l + 4] + scratch[r + 4]);
+        s3 += h * (scratch[l + 6] + scratch[r + 6]);
+        s4 += h * (scratch[l + 8] + scratch[r + 8]);
+        s5 += h * (scratch[l + 10] + scratch[r + 10]);
+        s6 += h * (scratch[l + 12] + scratch[r + 12]);
+        s7 += h * (scratch[l + 14] + scratch[r + 14]);
+      }
+      const o = n0 + n;
+      y[o] = s0;
+      y[o + 1] = s1;
+      y[o + 2] = s2;
+      y[o + 3] = s3;
+      y[o + 4] = s4;
+      y[o + 5] = s5;
+      y[o + 6] = s6;
+      y[o + 7] = s7;
+    }
+    for (let centre = reach + 2 * n; n < nb; n++, centre += 2) {
+      let acc = c0 * scratch[centre];
+      for (let m = 1, d = 1; m <= pairs; m++, d += 2) acc += hb[m] * (scratch[centre - d] + scratch[centre + d]);
+      y[n0 + n] = acc;
+    }
   }
   return y;
 }
@@ -246,7 +310,7 @@ export function resampleMono(x: Float32Array, fromRate: number, toRate: number, 
   const outLen = Math.ceil((x.length * toRate) / fromRate);
   if (x.length === 0) return new Float32Array(0);
   const plan = makePlan(fromRate, toRate, options.quality ?? 'fast');
-  if (plan.halfBand) return runHalfBand(x, plan.halfBand, outLen);
+  if (plan.halfBand) return runHalfBand([x], plan.halfBand, outLen);
   return runPolyphase(x, plan, fromRate, toRate, outLen);
 }
 
@@ -261,4 +325,22 @@ export function resample(audio: AudioBuffer, targetRate: number, options: Resamp
     sampleRate: targetRate,
     channels: audio.channels.map((ch) => resampleMono(ch, audio.sampleRate, targetRate, { quality })),
   };
+}
+
+/**
+ * The analysis signal of a mix: the average of its channels at `targetRate` Hz, with the
+ * resampleMono 'fast' filter; equal to resampleMono(toMono(mix), mix.sampleRate, targetRate) up to
+ * float32 rounding (|difference| ≤ 1e-6 of full scale). For an exact 2:1 ratio (44.1 → 22.05 kHz)
+ * the channels are mixed on the fly inside the half-band loop, without a full-rate mono copy.
+ */
+export function mixToAnalysisMono(mix: AudioBuffer, targetRate: number): Float32Array {
+  checkRate(mix.sampleRate, 'source');
+  checkRate(targetRate, 'target');
+  const n = frameCount(mix);
+  if (mix.channels.length === 0 || n === 0 || mix.sampleRate !== 2 * targetRate) {
+    return resampleMono(toMono(mix), mix.sampleRate, targetRate);
+  }
+  const plan = makePlan(mix.sampleRate, targetRate, 'fast');
+  if (!plan.halfBand) return resampleMono(toMono(mix), mix.sampleRate, targetRate);
+  return runHalfBand(mix.channels, plan.halfBand, Math.ceil((n * targetRate) / mix.sampleRate));
 }

@@ -291,6 +291,84 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
 
 export type WavBitDepth = 16 | 24 | 32;
 
+/**
+ * Offset-binary 16-bit code of sample s: round(s·2^15) to nearest with ties up (as Math.round),
+ * clipped to [-2^15, 2^15 - 1], NaN → 0, returned plus 2^15 (so in [0, 65535]). floor(t) of the
+ * non-negative t is `t | 0`; s·2^15 + 2^15 + 0.5 is exact in float64 for float32 s near any tie.
+ */
+function offset16(s: number): number {
+  const t = s * 32768 + 32768.5;
+  return t >= 65535 ? 65535 : t >= 0 ? t | 0 : t < 0 ? 0 : 32768;
+}
+
+/** As {@link offset16} for 24 bits: round(s·2^23), clipped, NaN → 0, plus 2^23. */
+function offset24(s: number): number {
+  const t = s * 8388608 + 8388608.5;
+  return t >= 16777215 ? 16777215 : t >= 0 ? t | 0 : t < 0 ? 0 : 8388608;
+}
+
+/**
+ * Write interleaved samples at byte `off` of `out` (16/24-bit integer PCM, 32-bit float).
+ * One loop per depth with mono and stereo specialised (no per-sample branch on the layout);
+ * 16-bit codes go through a Uint16Array view (`off` is always even: every chunk is padded).
+ */
+function writeSamples(channels: Float32Array[], out: Uint8Array, off: number, bitDepth: WavBitDepth): void {
+  const c = channels.length;
+  const n = channels[0].length;
+  if (bitDepth === 16) {
+    const dst = new Uint16Array(out.buffer, off, n * c);
+    if (c === 1) {
+      const a = channels[0];
+      for (let i = 0; i < n; i++) dst[i] = offset16(a[i]) ^ 0x8000;
+    } else if (c === 2) {
+      const a = channels[0];
+      const b = channels[1];
+      for (let i = 0, j = 0; i < n; i++, j += 2) {
+        dst[j] = offset16(a[i]) ^ 0x8000;
+        dst[j + 1] = offset16(b[i]) ^ 0x8000;
+      }
+    } else {
+      for (let ch = 0; ch < c; ch++) {
+        const a = channels[ch];
+        for (let i = 0, j = ch; i < n; i++, j += c) dst[j] = offset16(a[i]) ^ 0x8000;
+      }
+    }
+  } else if (bitDepth === 24) {
+    const stride = 3 * c;
+    for (let ch = 0; ch < c; ch++) {
+      const a = channels[ch];
+      for (let i = 0, j = off + 3 * ch; i < n; i++, j += stride) {
+        const v = offset24(a[i]) ^ 0x800000;
+        out[j] = v;
+        out[j + 1] = v >> 8;
+        out[j + 2] = v >> 16;
+      }
+    }
+  } else if (off % 4 === 0) {
+    const dst = new Float32Array(out.buffer, off, n * c);
+    if (c === 1) dst.set(channels[0]);
+    else if (c === 2) {
+      const a = channels[0];
+      const b = channels[1];
+      for (let i = 0, j = 0; i < n; i++, j += 2) {
+        dst[j] = a[i];
+        dst[j + 1] = b[i];
+      }
+    } else {
+      for (let ch = 0; ch < c; ch++) {
+        const a = channels[ch];
+        for (let i = 0, j = ch; i < n; i++, j += c) dst[j] = a[i];
+      }
+    }
+  } else {
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    for (let ch = 0; ch < c; ch++) {
+      const a = channels[ch];
+      for (let i = 0, j = off + 4 * ch; i < n; i++, j += 4 * c) view.setFloat32(j, a[i], true);
+    }
+  }
+}
+
 export interface EncodeWavOptions {
   /** 16 (default) or 24 = integer PCM with rounding and clipping; 32 = IEEE float. */
   bitDepth?: WavBitDepth;
@@ -327,34 +405,30 @@ function infoChunk(tags: AudioTags | undefined): Uint8Array {
 }
 
 /**
- * Encode planar audio as a WAV file.
- * 16/24-bit: integer PCM, x·2^(N-1) rounded to nearest and clipped to the integer range (no
- * dither). 32-bit: IEEE float, bit-exact. More than 2 channels use WAVE_FORMAT_EXTENSIBLE with the
- * usual speaker mask for that count (5.1 for 6, 7.1 for 8). Zero channels or frames give a valid file with an empty data chunk.
+ * The header of a WAV file holding `frames` frames of `channelCount` channels: RIFF, fmt, the
+ * optional LIST/INFO tags and the 'data' chunk header, ending where the samples begin (its
+ * length is even). With {@link encodeWavSamples} it lets a long file be written piece by piece.
+ * Throws InvalidAudioParametersError for a format WAV cannot hold.
  */
-export function encodeWav(audio: AudioBuffer, options: EncodeWavOptions = {}): Uint8Array {
+export function wavHeader(sampleRate: number, channelCount: number, frames: number, options: EncodeWavOptions = {}): Uint8Array {
   const bitDepth = options.bitDepth ?? 16;
   if (bitDepth !== 16 && bitDepth !== 24 && bitDepth !== 32) {
     throw new InvalidAudioParametersError(`WAV bit depth ${String(bitDepth)} is not supported; allowed: 16, 24, 32`);
   }
-  const c = audio.channels.length;
-  if (c === 0 || c > 65535) throw new InvalidAudioParametersError(`cannot encode WAV with ${c} channels`);
-  const n = audio.channels[0].length;
-  for (const ch of audio.channels) {
-    if (ch.length !== n) throw new InvalidAudioParametersError(`channels differ in length (${n} vs ${ch.length} samples)`);
-  }
-  const rate = Math.round(audio.sampleRate);
-  if (!(rate > 0 && rate <= 0xffffffff)) throw new InvalidAudioParametersError(`cannot encode WAV with sample rate ${audio.sampleRate} Hz`);
+  const c = channelCount;
+  if (!Number.isInteger(c) || c <= 0 || c > 65535) throw new InvalidAudioParametersError(`cannot encode WAV with ${c} channels`);
+  const rate = Math.round(sampleRate);
+  if (!(rate > 0 && rate <= 0xffffffff)) throw new InvalidAudioParametersError(`cannot encode WAV with sample rate ${sampleRate} Hz`);
   const bytesPerSample = bitDepth / 8;
   const blockAlign = bytesPerSample * c;
-  const dataBytes = n * blockAlign;
+  const dataBytes = frames * blockAlign;
   const extensible = c > 2;
   const fmtSize = extensible ? 40 : 16;
   const info = infoChunk(options.tags);
   const headerBytes = 12 + 8 + fmtSize + info.length + 8;
   const total = headerBytes + dataBytes + (dataBytes & 1);
   if (total - 8 > 0xffffffff) throw new InvalidAudioParametersError(`WAV output of ${total} bytes exceeds the 4 GiB RIFF limit`);
-  const out = new Uint8Array(total);
+  const out = new Uint8Array(headerBytes);
   const view = new DataView(out.buffer);
   const ascii = (pos: number, s: string) => {
     for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i);
@@ -384,43 +458,42 @@ export function encodeWav(audio: AudioBuffer, options: EncodeWavOptions = {}): U
   p += info.length;
   ascii(p, 'data');
   view.setUint32(p + 4, dataBytes, true);
-  const off = p + 8;
-  if (bitDepth === 32) {
-    if (off % 4 === 0) {
-      const dst = new Float32Array(out.buffer, off, n * c);
-      for (let ch = 0; ch < c; ch++) {
-        const src = audio.channels[ch];
-        for (let i = 0, j = ch; i < n; i++, j += c) dst[j] = src[i];
-      }
-    } else {
-      for (let ch = 0; ch < c; ch++) {
-        const src = audio.channels[ch];
-        for (let i = 0, j = off + 4 * ch; i < n; i++, j += blockAlign) view.setFloat32(j, src[i], true);
-      }
-    }
-  } else if (bitDepth === 16) {
-    const dst = off % 2 === 0 ? new Int16Array(out.buffer, off, n * c) : null;
-    for (let ch = 0; ch < c; ch++) {
-      const src = audio.channels[ch];
-      for (let i = 0, j = ch; i < n; i++, j += c) {
-        let v = Math.round(src[i] * 32768);
-        v = v > 32767 ? 32767 : v < -32768 ? -32768 : v || 0; // `|| 0` maps NaN to 0
-        if (dst) dst[j] = v;
-        else view.setInt16(off + 2 * j, v, true);
-      }
-    }
-  } else {
-    const stride = blockAlign;
-    for (let ch = 0; ch < c; ch++) {
-      const src = audio.channels[ch];
-      for (let i = 0, j = off + 3 * ch; i < n; i++, j += stride) {
-        let v = Math.round(src[i] * 8388608);
-        v = v > 8388607 ? 8388607 : v < -8388608 ? -8388608 : v || 0;
-        out[j] = v & 0xff;
-        out[j + 1] = (v >> 8) & 0xff;
-        out[j + 2] = (v >> 16) & 0xff;
-      }
-    }
+  return out;
+}
+
+function assertEqualLengths(channels: Float32Array[]): number {
+  const n = channels[0]?.length ?? 0;
+  for (const ch of channels) {
+    if (ch.length !== n) throw new InvalidAudioParametersError(`channels differ in length (${n} vs ${ch.length} samples)`);
   }
+  return n;
+}
+
+/**
+ * The interleaved sample bytes of planar channels, as {@link encodeWav} writes them (no pad
+ * byte): consecutive pieces of a long signal, after one {@link wavHeader}, make its WAV file
+ * (plus one zero byte at the end when the data size is odd).
+ */
+export function encodeWavSamples(channels: Float32Array[], bitDepth: WavBitDepth = 16): Uint8Array {
+  const n = assertEqualLengths(channels);
+  const out = new Uint8Array(n * channels.length * (bitDepth / 8));
+  if (n > 0) writeSamples(channels, out, 0, bitDepth);
+  return out;
+}
+
+/**
+ * Encode planar audio as a WAV file.
+ * 16/24-bit: integer PCM, x·2^(N-1) rounded to nearest and clipped to the integer range (no
+ * dither). 32-bit: IEEE float, bit-exact. More than 2 channels use WAVE_FORMAT_EXTENSIBLE with the
+ * usual speaker mask for that count (5.1 for 6, 7.1 for 8). Zero frames give a valid file with an empty data chunk.
+ */
+export function encodeWav(audio: AudioBuffer, options: EncodeWavOptions = {}): Uint8Array {
+  const n = assertEqualLengths(audio.channels);
+  const header = wavHeader(audio.sampleRate, audio.channels.length, n, options);
+  const bitDepth = options.bitDepth ?? 16;
+  const dataBytes = n * audio.channels.length * (bitDepth / 8);
+  const out = new Uint8Array(header.length + dataBytes + (dataBytes & 1));
+  out.set(header, 0);
+  if (n > 0) writeSamples(audio.channels, out, header.length, bitDepth);
   return out;
 }

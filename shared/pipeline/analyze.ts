@@ -3,8 +3,8 @@
  * blobs. Decode once, separate, analyse, annotate. Pure apart from the work it is given: no I/O.
  */
 import { decodeAudio } from '../audio/decode.js';
-import { resampleMono } from '../audio/resample.js';
-import { type AudioBuffer, type AudioInfo, durationOf, toMono } from '../audio/types.js';
+import { mixToAnalysisMono } from '../audio/resample.js';
+import { type AudioBuffer, type AudioInfo, durationOf } from '../audio/types.js';
 import type { MusicDescription } from '../contracts/music.js';
 import { buildJams } from '../jams/build.js';
 import type { JamsAnnotation, JamsDocument } from '../jams/types.js';
@@ -14,7 +14,7 @@ import { analyzeRhythm } from '../mir/rhythm.js';
 import { estimateSections } from '../mir/segments.js';
 import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
-import { createDspSeparator } from '../separation/dsp.js';
+import { createParallelDspSeparator } from '../separation/parallel.js';
 import type { Separator } from '../separation/types.js';
 import { VERSION } from '../version.js';
 
@@ -44,7 +44,7 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
     return out;
   };
   const durationSec = durationOf(mix);
-  const mono = time('resample', () => resampleMono(toMono(mix), mix.sampleRate, ANALYSIS_SAMPLE_RATE));
+  const mono = time('resample', () => mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE));
   const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
   progress('rhythm', 0.1);
   const rhythm = time('rhythm', () => analyzeRhythm(signal));
@@ -73,12 +73,16 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
 
 let defaultSeparator: Separator | undefined;
 
-/** Separate a mix into vocals, drums, bass and other with the given (default: DSP) separator. */
+/**
+ * Separate a mix into vocals, drums, bass and other with the given separator (default: the DSP
+ * separator on every core). The DSP separator works on worker threads, so the caller may run
+ * other work (the MIR) before awaiting the promise; the two then overlap.
+ */
 export async function separateMix(
   mix: AudioBuffer,
   options: { separator?: Separator; onProgress?: (fraction: number) => void } = {},
 ): Promise<Record<string, AudioBuffer>> {
-  const separator = options.separator ?? (defaultSeparator ??= createDspSeparator());
+  const separator = options.separator ?? (defaultSeparator ??= createParallelDspSeparator());
   return separator.separate(mix, { onProgress: options.onProgress });
 }
 
@@ -136,13 +140,22 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   progress('decode', 0);
   const { audio, info } = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec });
   const doSeparate = options.separate ?? true;
+  // Separation starts first and runs on worker threads while this thread runs the MIR.
+  // Its progress shows once the MIR is done, so that the reported fraction only grows.
+  let mirDone = false;
+  const onSeparation = (f: number): void => {
+    if (mirDone) progress('separate', 0.5 + 0.45 * f);
+  };
+  const separating = doSeparate ? separateMix(audio, { separator: options.separator, onProgress: onSeparation }) : null;
+  // A failure is awaited below; until then it must not count as unhandled.
+  separating?.catch(() => {});
+  const description = await analyzeMix(audio, { onProgress: (stage, f) => progress(stage, 0.05 + 0.45 * f) });
+  mirDone = true;
   let stems: Record<string, AudioBuffer> | null = null;
-  if (doSeparate) {
-    progress('separate', 0.05);
-    stems = await separateMix(audio, { separator: options.separator, onProgress: (f) => progress('separate', 0.05 + 0.45 * f) });
+  if (separating) {
+    progress('separate', 0.5);
+    stems = await separating;
   }
-  const base = doSeparate ? 0.5 : 0.05;
-  const description = await analyzeMix(audio, { onProgress: (stage, f) => progress(stage, base + (0.95 - base) * f) });
   const wallTimeSec = (performance.now() - t0) / 1000;
   const jams = buildAnnotation(description, info, { wallTimeSec });
   progress('done', 1);

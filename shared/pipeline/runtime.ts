@@ -8,7 +8,7 @@ import type { AudioBuffer } from '../audio/types.js';
 import { formatKey } from '../music/key.js';
 import type { GenerationParams } from '../generation/index.js';
 import { findModel, loadModelManifest, type ModelManifest } from '../models/manifest.js';
-import { createDspSeparator } from '../separation/dsp.js';
+import { createParallelDspSeparator } from '../separation/parallel.js';
 import type { Separator } from '../separation/types.js';
 
 export interface RuntimeSettings {
@@ -27,7 +27,7 @@ const separators = new Map<string, Promise<Separator>>();
 
 /**
  * The separator for these settings, created once per process and reused (one ONNX session per
- * worker). Mock mode: the DSP soft-mask separator. Model mode: the manifest's ONNX model; a
+ * worker). Mock mode: the DSP soft-mask separator, on every core. Model mode: the manifest's ONNX model; a
  * missing file fails the job with a ModelMissingError that names the file and the fetch command.
  */
 export function selectSeparator(settings: RuntimeSettings): Promise<Separator> {
@@ -36,7 +36,7 @@ export function selectSeparator(settings: RuntimeSettings): Promise<Separator> {
   if (!sep) {
     sep =
       settings.mode === 'mock'
-        ? Promise.resolve(createDspSeparator())
+        ? Promise.resolve(createParallelDspSeparator())
         : (async () => {
             const { createOnnxSeparator } = await import('../separation/onnx/index.js');
             const separator = createOnnxSeparator({

@@ -27,7 +27,7 @@ import { estimateCentreWeight, measureStereoSpread, type CentreOptions } from '.
 import { computeStemMasks, type StemMaskOptions, type StemMasks } from './masks.js';
 import { refineMasksWiener, type WienerOptions } from './wiener.js';
 import { fftSizeFor, type SpectrogramGeometry } from './geometry.js';
-import type { SeparateOptions, Separator, StemName } from './types.js';
+import type { SeparateOptions, SeparationRegion, Separator, StemName } from './types.js';
 
 export const DSP_STEMS = ['vocals', 'drums', 'bass', 'other'] as const satisfies readonly StemName[];
 export type DspStem = (typeof DSP_STEMS)[number];
@@ -101,7 +101,11 @@ export function computeChunkMasks(left: Stft, right: Stft | null, sampleRate: nu
   return masks;
 }
 
-function assertUsable(mix: AudioBuffer): void {
+/**
+ * Throw a clear error for a mix the separator cannot take: a bad sample rate, channels of unequal
+ * length, or a sample that is not a finite number.
+ */
+export function assertSeparable(mix: AudioBuffer): void {
   if (!Number.isFinite(mix.sampleRate) || mix.sampleRate <= 0) {
     throw new InvalidAudioParametersError(`sample rate must be a positive number of Hz, got ${mix.sampleRate}`);
   }
@@ -118,59 +122,89 @@ function assertUsable(mix: AudioBuffer): void {
 }
 
 /**
- * other = mix − (vocals + drums + bass) over [start, end). A plain function rather than a loop in
- * the async body: V8 optimises hot loops in async functions poorly.
+ * other = mix − (vocals + drums + bass) for `count` frames (mix from `mixAt`, stems from `at`).
+ * A plain function rather than a loop in the async body: V8 optimises hot loops in async
+ * functions poorly.
  */
-function writeRemainder(m: Float32Array, v: Float32Array, d: Float32Array, b: Float32Array, o: Float32Array, start: number, end: number): void {
-  for (let i = start; i < end; i++) o[i] = m[i] - (v[i] + d[i] + b[i]);
+function writeRemainder(m: Float32Array, mixAt: number, v: Float32Array, d: Float32Array, b: Float32Array, o: Float32Array, at: number, count: number): void {
+  for (let i = 0; i < count; i++) o[at + i] = m[mixAt + i] - (v[at + i] + d[at + i] + b[at + i]);
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Separate a mix into vocals, drums, bass and other with soft masks (see the module comment).
- * The stems sum to the mix; each has the mix's sample rate, channel count and length.
+ * Split a mix of `length` frames into regions of about `regionSec` seconds (at least one internal
+ * chunk each), with boundaries on the separator's chunk grid. An empty mix has no regions.
  */
-export async function separateByMasks(
-  mix: AudioBuffer,
-  options: DspSeparatorOptions = {},
-  run: SeparateOptions = {},
-): Promise<Record<DspStem, AudioBuffer>> {
-  assertUsable(mix);
-  const length = frameCount(mix);
-  const channelCount = mix.channels.length;
-  const out = {} as Record<DspStem, AudioBuffer>;
-  for (const stem of DSP_STEMS) {
-    out[stem] = { sampleRate: mix.sampleRate, channels: mix.channels.map(() => new Float32Array(length)) };
+export function planRegions(length: number, sampleRate: number, regionSec: number, options: DspSeparatorOptions = {}): SeparationRegion[] {
+  if (!(regionSec > 0)) throw new RangeError(`regionSec must be positive, got ${regionSec}`);
+  const plan = planChunks(sampleRate, options);
+  const chunksPerRegion = Math.max(1, Math.round((regionSec * sampleRate) / plan.chunkSamples));
+  const regionSamples = chunksPerRegion * plan.chunkSamples;
+  const regions: SeparationRegion[] = [];
+  for (let coreStart = 0; coreStart < length; coreStart += regionSamples) {
+    const coreEnd = Math.min(length, coreStart + regionSamples);
+    regions.push({ coreStart, coreEnd, readStart: Math.max(0, coreStart - plan.haloSamples), readEnd: Math.min(length, coreEnd + plan.haloSamples) });
   }
-  if (length === 0 || channelCount === 0) {
-    run.onProgress?.(1);
-    return out;
-  }
-  const plan = planChunks(mix.sampleRate, options);
+  return regions;
+}
+
+/** Where a region's input comes from and its output goes. */
+interface RegionIO {
+  /** Input channels holding mix frames [spanStart, spanStart + span length). */
+  span: Float32Array[];
+  spanStart: number;
+  /** Frames of the whole mix. */
+  totalLength: number;
+  coreStart: number;
+  coreEnd: number;
+  /** Output channels per stem, and the output index of frame `coreStart`. */
+  out: Record<DspStem, Float32Array[]>;
+  outStart: number;
+}
+
+/**
+ * Separate the internal chunks of [coreStart, coreEnd) (chunk-grid aligned) into `io.out`, with
+ * the same frame grid and halo as a one-shot run of the whole mix.
+ */
+async function separateInto(io: RegionIO, sampleRate: number, options: DspSeparatorOptions, run: SeparateOptions): Promise<void> {
+  const plan = planChunks(sampleRate, options);
   const { nFft, hopLength } = plan.geometryBase;
-  const numChunks = Math.ceil(length / plan.chunkSamples);
+  const { span, spanStart, totalLength, coreStart: regionStart, coreEnd: regionEnd, out } = io;
+  if (regionStart % plan.chunkSamples !== 0 || (regionEnd % plan.chunkSamples !== 0 && regionEnd !== totalLength)) {
+    throw new RangeError(`region [${regionStart}, ${regionEnd}) is not on the ${plan.chunkSamples}-frame chunk grid`);
+  }
+  const spanEnd = spanStart + (span[0]?.length ?? 0);
+  const needStart = Math.max(0, regionStart - plan.haloSamples);
+  const needEnd = Math.min(totalLength, regionEnd + plan.haloSamples);
+  if (spanStart > needStart || spanEnd < needEnd) {
+    throw new RangeError(`region [${regionStart}, ${regionEnd}) needs input frames [${needStart}, ${needEnd}), got [${spanStart}, ${spanEnd})`);
+  }
+  const channelCount = span.length;
   const pairs: Array<[number, number | null]> = [];
   for (let c = 0; c < channelCount; c += 2) pairs.push([c, c + 1 < channelCount ? c + 1 : null]);
+  const firstChunk = regionStart / plan.chunkSamples;
+  const numChunks = Math.ceil((regionEnd - regionStart) / plan.chunkSamples);
   const steps = numChunks * pairs.length;
   let done = 0;
   run.onProgress?.(0);
-  for (let chunk = 0; chunk < numChunks; chunk++) {
+  for (let chunk = firstChunk; chunk < firstChunk + numChunks; chunk++) {
     const coreStart = chunk * plan.chunkSamples;
-    const coreEnd = Math.min(length, coreStart + plan.chunkSamples);
+    const coreEnd = Math.min(regionEnd, coreStart + plan.chunkSamples);
     const readStart = Math.max(0, coreStart - plan.haloSamples);
-    const readEnd = Math.min(length, coreEnd + plan.haloSamples);
+    const readEnd = Math.min(totalLength, coreEnd + plan.haloSamples);
     const readLength = readEnd - readStart;
+    const offset = coreStart - readStart;
+    const coreLength = coreEnd - coreStart;
+    const outAt = io.outStart + (coreStart - regionStart);
     for (const [cl, cr] of pairs) {
       run.signal?.throwIfAborted();
-      const left = mix.channels[cl].subarray(readStart, readEnd);
-      const right = cr === null ? null : mix.channels[cr].subarray(readStart, readEnd);
+      const left = span[cl].subarray(readStart - spanStart, readEnd - spanStart);
+      const right = cr === null ? null : span[cr].subarray(readStart - spanStart, readEnd - spanStart);
       const [specL, specR] = stftPair(left, right ?? new Float32Array(readLength), { nFft, hopLength });
-      const masks = computeChunkMasks(specL, right === null ? null : specR, mix.sampleRate, options);
-      const offset = coreStart - readStart;
-      const coreLength = coreEnd - coreStart;
+      const masks = computeChunkMasks(specL, right === null ? null : specR, sampleRate, options);
       const write = (stem: DspStem, channel: number, signal: Float32Array): void => {
-        out[stem].channels[channel].set(signal.subarray(offset, offset + coreLength), coreStart);
+        out[stem][channel].set(signal.subarray(offset, offset + coreLength), outAt);
       };
       if (right === null) {
         const [vocals, drums] = istftPair(specL, specL, readLength, masks.vocals, masks.drums);
@@ -186,14 +220,77 @@ export async function separateByMasks(
         }
       }
       for (const c of cr === null ? [cl] : [cl, cr]) {
-        writeRemainder(mix.channels[c], out.vocals.channels[c], out.drums.channels[c], out.bass.channels[c], out.other.channels[c], coreStart, coreEnd);
+        writeRemainder(span[c], coreStart - spanStart, out.vocals[c], out.drums[c], out.bass[c], out.other[c], outAt, coreLength);
       }
       done++;
       run.onProgress?.(done / steps);
       if (done < steps) await yieldToEventLoop();
     }
   }
+}
+
+function emptyStems(sampleRate: number, channelCount: number, length: number): Record<DspStem, AudioBuffer> {
+  const out = {} as Record<DspStem, AudioBuffer>;
+  for (const stem of DSP_STEMS) out[stem] = { sampleRate, channels: Array.from({ length: channelCount }, () => new Float32Array(length)) };
   return out;
+}
+
+const channelsOf = (stems: Record<DspStem, AudioBuffer>) =>
+  Object.fromEntries(DSP_STEMS.map((s) => [s, stems[s].channels])) as Record<DspStem, Float32Array[]>;
+
+/**
+ * Separate one region (see {@link SeparationRegion}): `span` holds the mix frames
+ * [region.readStart, region.readEnd). Returns the stems of the core, coreEnd − coreStart frames.
+ */
+export async function separateRegion(
+  span: AudioBuffer,
+  region: SeparationRegion,
+  totalLength: number,
+  options: DspSeparatorOptions = {},
+  run: SeparateOptions = {},
+): Promise<Record<DspStem, AudioBuffer>> {
+  assertSeparable(span);
+  const out = emptyStems(span.sampleRate, span.channels.length, region.coreEnd - region.coreStart);
+  if (region.coreEnd > region.coreStart && span.channels.length > 0) {
+    await separateInto(
+      { span: span.channels, spanStart: region.readStart, totalLength, coreStart: region.coreStart, coreEnd: region.coreEnd, out: channelsOf(out), outStart: 0 },
+      span.sampleRate,
+      options,
+      run,
+    );
+  } else {
+    run.onProgress?.(1);
+  }
+  return out;
+}
+
+/**
+ * Separate one region of the whole `mix` straight into whole-length stem channels `out` (frames
+ * [coreStart, coreEnd) of each): for threads that share the mix and the stems in memory.
+ */
+export async function separateRegionInPlace(
+  mix: AudioBuffer,
+  region: SeparationRegion,
+  out: Record<DspStem, Float32Array[]>,
+  options: DspSeparatorOptions = {},
+  run: SeparateOptions = {},
+): Promise<void> {
+  if (region.coreEnd <= region.coreStart || mix.channels.length === 0) return;
+  const totalLength = frameCount(mix);
+  await separateInto({ span: mix.channels, spanStart: 0, totalLength, coreStart: region.coreStart, coreEnd: region.coreEnd, out, outStart: region.coreStart }, mix.sampleRate, options, run);
+}
+
+/**
+ * Separate a mix into vocals, drums, bass and other with soft masks (see the module comment).
+ * The stems sum to the mix; each has the mix's sample rate, channel count and length.
+ */
+export async function separateByMasks(
+  mix: AudioBuffer,
+  options: DspSeparatorOptions = {},
+  run: SeparateOptions = {},
+): Promise<Record<DspStem, AudioBuffer>> {
+  const length = frameCount(mix);
+  return separateRegion(mix, { coreStart: 0, coreEnd: length, readStart: 0, readEnd: length }, length, options, run);
 }
 
 /** The weight-free separator: id 'dsp-masks', stems vocals, drums, bass, other. */
@@ -202,5 +299,9 @@ export function createDspSeparator(options: DspSeparatorOptions = {}): Separator
     id: 'dsp-masks',
     stemNames: DSP_STEMS,
     separate: (mix, run) => separateByMasks(mix, options, run),
+    regions: {
+      plan: (length, sampleRate, regionSec) => planRegions(length, sampleRate, regionSec, options),
+      separate: (span, region, totalLength, run) => separateRegion(span, region, totalLength, options, run),
+    },
   };
 }

@@ -14,6 +14,27 @@ export interface SeparateOptions {
 }
 
 /**
+ * A stretch of a mix separated as one unit (all positions in frames of the whole mix): the stems
+ * of its core [coreStart, coreEnd) are kept; it reads [readStart, readEnd), the core plus the
+ * context (halo) the separator needs. Joining the cores of a separator's planned regions gives
+ * its one-shot result, so regions can run on other threads or as other activities.
+ */
+export interface SeparationRegion {
+  coreStart: number;
+  coreEnd: number;
+  readStart: number;
+  readEnd: number;
+}
+
+/** Region-wise separation, for separators whose output does not depend on how the mix is split. */
+export interface RegionSeparation {
+  /** Regions of about `regionSec` seconds covering a mix of `length` frames (none when empty). */
+  plan(length: number, sampleRate: number, regionSec: number): SeparationRegion[];
+  /** Stems of one region's core; `span` holds the mix frames [readStart, readEnd). */
+  separate(span: AudioBuffer, region: SeparationRegion, totalLength: number, options?: SeparateOptions): Promise<Record<string, AudioBuffer>>;
+}
+
+/**
  * A source separator. Input: the mix at its own sample rate and channel count. Output: one buffer
  * per stem in `stemNames`, each with the input's sample rate, channel count (stereo in → stereo
  * out) and length. DSP separators guarantee the stems sum to the mix; model separators sum to it
@@ -24,4 +45,6 @@ export interface Separator {
   readonly id: string;
   readonly stemNames: readonly StemName[];
   separate(mix: AudioBuffer, options?: SeparateOptions): Promise<Record<string, AudioBuffer>>;
+  /** Present when the mix can be separated region by region with the same result. */
+  readonly regions?: RegionSeparation;
 }

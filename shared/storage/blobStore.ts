@@ -25,6 +25,13 @@ export interface BlobStore {
   readonly serviceUrl: string;
   read(path: string): Promise<{ bytes: Uint8Array; properties: BlobProperties }>;
   write(path: string, bytes: Uint8Array, contentType: string): Promise<{ etag: string }>;
+  /** `count` bytes from byte `offset` (fewer at the end of the blob). */
+  readRange(path: string, offset: number, count: number): Promise<Uint8Array>;
+  /**
+   * Write a blob from pieces produced one at a time (Azure: one staged block each, then one
+   * commit), so a large output never has to sit in memory whole. Empty pieces are skipped.
+   */
+  writeBlocks(path: string, pieces: AsyncIterable<Uint8Array>, contentType: string): Promise<{ etag: string }>;
   /** Properties, or undefined when the blob does not exist. */
   properties(path: string): Promise<BlobProperties | undefined>;
   list(prefix: string): Promise<string[]>;
@@ -104,6 +111,37 @@ export function createAzureBlobStore(storage: StorageSetting | string, container
         throw classifyStorageError(err, `writing blob "${containerName}/${path}"`);
       }
     },
+    async readRange(path, offset, count) {
+      try {
+        if (count <= 0) return new Uint8Array(0);
+        // download() rather than downloadToBuffer(): a range past the end gives the bytes that exist.
+        const res = await container.getBlobClient(path).download(offset, count);
+        const chunks: Buffer[] = [];
+        for await (const chunk of res.readableStreamBody ?? []) chunks.push(chunk as Buffer);
+        const buffer = Buffer.concat(chunks);
+        return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) throw new BlobNotFoundError(containerName, path);
+        throw classifyStorageError(err, `reading bytes ${offset}+${count} of blob "${containerName}/${path}"`);
+      }
+    },
+    async writeBlocks(path, pieces, contentType) {
+      try {
+        const client = container.getBlockBlobClient(path);
+        const ids: string[] = [];
+        for await (const piece of pieces) {
+          if (piece.byteLength === 0) continue;
+          // Block ids of one blob must all have the same length.
+          const id = Buffer.from(`block-${String(ids.length).padStart(6, '0')}`).toString('base64');
+          await client.stageBlock(id, piece, piece.byteLength);
+          ids.push(id);
+        }
+        const res = await client.commitBlockList(ids, { blobHTTPHeaders: { blobContentType: contentType } });
+        return { etag: res.etag ?? '' };
+      } catch (err) {
+        throw classifyStorageError(err, `writing blob "${containerName}/${path}" in blocks`);
+      }
+    },
     async properties(path) {
       try {
         const p = await container.getBlobClient(path).getProperties();
@@ -145,6 +183,12 @@ export function createMemoryBlobStore(containerName = 'audio-files', serviceUrl 
 } {
   const blobs = new Map<string, { bytes: Uint8Array; contentType: string; etag: string }>();
   let counter = 0;
+  const write = (path: string, bytes: Uint8Array, contentType: string): { etag: string } => {
+    counter++;
+    const etag = `"0x${createHash('sha256').update(bytes).update(String(counter)).digest('hex').slice(0, 16).toUpperCase()}"`;
+    blobs.set(path, { bytes: bytes.slice(), contentType, etag });
+    return { etag };
+  };
   return {
     container: containerName,
     serviceUrl,
@@ -155,10 +199,23 @@ export function createMemoryBlobStore(containerName = 'audio-files', serviceUrl 
       return { bytes: b.bytes.slice(), properties: { etag: b.etag, contentType: b.contentType, contentLength: b.bytes.byteLength } };
     },
     async write(path, bytes, contentType) {
-      counter++;
-      const etag = `"0x${createHash('sha256').update(bytes).update(String(counter)).digest('hex').slice(0, 16).toUpperCase()}"`;
-      blobs.set(path, { bytes: bytes.slice(), contentType, etag });
-      return { etag };
+      return write(path, bytes, contentType);
+    },
+    async readRange(path, offset, count) {
+      const b = blobs.get(path);
+      if (!b) throw new BlobNotFoundError(containerName, path);
+      return b.bytes.slice(offset, offset + Math.max(0, count));
+    },
+    async writeBlocks(path, pieces, contentType) {
+      const all: Uint8Array[] = [];
+      for await (const piece of pieces) all.push(piece);
+      const bytes = new Uint8Array(all.reduce((n, p) => n + p.byteLength, 0));
+      let at = 0;
+      for (const p of all) {
+        bytes.set(p, at);
+        at += p.byteLength;
+      }
+      return write(path, bytes, contentType);
     },
     async properties(path) {
       const b = blobs.get(path);

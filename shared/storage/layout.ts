@@ -8,6 +8,7 @@
  * {audio_file_id}/generated/{generation_request_id}/{stem}.wav
  * generated/{generation_request_id}/{stem}.wav   (generation without a song)
  * {audio_file_id}/work/mix.pcm, info.json, description.json   intermediates, removable
+ * {audio_file_id}/work/stems/{stem}.{index}.pcm   a chunk of a stem (chunked separation), removable
  * ```
  * Every id is validated before it gets here; these builders re-check and throw on anything
  * that could escape its folder.
@@ -75,5 +76,9 @@ export const layout = {
   workMix: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/mix.pcm`,
   workInfo: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/info.json`,
   workDescription: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/description.json`,
+  workStemPart: (audioFileId: string, stem: string, index: number) => {
+    if (!Number.isInteger(index) || index < 0 || index > 99999) throw new InvalidRequestError(`chunk index ${index} must be an integer in 0..99999`);
+    return `${assertId(audioFileId, 'audio_file_id')}/work/stems/${assertStem(stem)}.${String(index).padStart(5, '0')}.pcm`;
+  },
   workPrefix: (audioFileId: string) => `${assertId(audioFileId, 'audio_file_id')}/work/`,
 } as const;

@@ -53,8 +53,19 @@ export function encodeWorkPcm(audio: AudioBuffer, format: PcmSampleFormat = 'f32
   return out;
 }
 
-/** Decode the working PCM format. Throws InvalidRequestError naming what is wrong with the bytes. */
-export function decodeWorkPcm(bytes: Uint8Array): AudioBuffer {
+/** What the 20-byte header of a working PCM blob says. */
+export interface WorkPcmHeader {
+  format: PcmSampleFormat;
+  sampleRate: number;
+  channelCount: number;
+  /** Frames per channel. */
+  frames: number;
+}
+
+export const WORK_PCM_HEADER_BYTES = HEADER_BYTES;
+
+/** Parse the header (the first 20 bytes). Throws InvalidRequestError naming what is wrong. */
+export function readWorkPcmHeader(bytes: Uint8Array): WorkPcmHeader {
   if (bytes.byteLength < HEADER_BYTES) throw new InvalidRequestError(`work PCM is ${bytes.byteLength} bytes, shorter than its ${HEADER_BYTES}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new InvalidRequestError('work PCM has a bad magic number (not written by stemflow)');
@@ -62,24 +73,51 @@ export function decodeWorkPcm(bytes: Uint8Array): AudioBuffer {
   if (version !== 1) throw new InvalidRequestError(`work PCM version ${version} is not supported`);
   const formatCode = view.getUint16(6, true);
   if (formatCode !== 1 && formatCode !== 2) throw new InvalidRequestError(`work PCM sample format ${formatCode} is not supported`);
-  const sampleRate = view.getUint32(8, true);
-  const channelCount = view.getUint16(12, true);
-  const frames = view.getUint32(16, true);
-  const bytesPerSample = formatCode === 1 ? 4 : 2;
-  const expected = HEADER_BYTES + channelCount * frames * bytesPerSample;
+  return { format: formatCode === 1 ? 'f32' : 's16', sampleRate: view.getUint32(8, true), channelCount: view.getUint16(12, true), frames: view.getUint32(16, true) };
+}
+
+const bytesPerSampleOf = (format: PcmSampleFormat) => (format === 'f32' ? 4 : 2);
+
+/** Total size in bytes of a working PCM blob with this header. */
+export function workPcmByteLength(header: WorkPcmHeader): number {
+  return HEADER_BYTES + header.channelCount * header.frames * bytesPerSampleOf(header.format);
+}
+
+/**
+ * Where frames [start, end) of one channel sit in a working PCM blob (planar layout): a byte
+ * offset and count for a ranged read. Throws RangeError outside the blob.
+ */
+export function workPcmChannelRange(header: WorkPcmHeader, channel: number, start: number, end: number): { offset: number; count: number } {
+  if (!(channel >= 0 && channel < header.channelCount) || !(start >= 0 && start <= end && end <= header.frames)) {
+    throw new RangeError(`frames [${start}, ${end}) of channel ${channel} are outside a work PCM of ${header.channelCount} × ${header.frames} frames`);
+  }
+  const bps = bytesPerSampleOf(header.format);
+  return { offset: HEADER_BYTES + (channel * header.frames + start) * bps, count: (end - start) * bps };
+}
+
+/** Samples of one channel's bytes (as {@link workPcmChannelRange} locates them) as float32. */
+export function decodeWorkPcmSamples(bytes: Uint8Array, format: PcmSampleFormat): Float32Array {
+  if (format === 'f32') {
+    const ch = new Float32Array(bytes.byteLength >> 2);
+    // copy: the source offset may not be 4-byte aligned
+    new Uint8Array(ch.buffer).set(bytes.subarray(0, ch.length * 4));
+    return ch;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ch = new Float32Array(bytes.byteLength >> 1);
+  for (let i = 0; i < ch.length; i++) ch[i] = view.getInt16(2 * i, true) / 32767;
+  return ch;
+}
+
+/** Decode the working PCM format. Throws InvalidRequestError naming what is wrong with the bytes. */
+export function decodeWorkPcm(bytes: Uint8Array): AudioBuffer {
+  const header = readWorkPcmHeader(bytes);
+  const expected = workPcmByteLength(header);
   if (bytes.byteLength !== expected) throw new InvalidRequestError(`work PCM is ${bytes.byteLength} bytes, header says ${expected}`);
   const channels: Float32Array[] = [];
-  let offset = HEADER_BYTES;
-  for (let c = 0; c < channelCount; c++) {
-    const ch = new Float32Array(frames);
-    if (formatCode === 1) {
-      // copy: the source offset may not be 4-byte aligned
-      new Uint8Array(ch.buffer).set(bytes.subarray(offset, offset + frames * 4));
-      offset += frames * 4;
-    } else {
-      for (let i = 0; i < frames; i++, offset += 2) ch[i] = view.getInt16(offset, true) / 32767;
-    }
-    channels.push(ch);
+  for (let c = 0; c < header.channelCount; c++) {
+    const { offset, count } = workPcmChannelRange(header, c, 0, header.frames);
+    channels.push(decodeWorkPcmSamples(bytes.subarray(offset, offset + count), header.format));
   }
-  return { sampleRate, channels };
+  return { sampleRate: header.sampleRate, channels };
 }

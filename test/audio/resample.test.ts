@@ -3,8 +3,8 @@
  * and the rate pairs the project uses.
  */
 import { describe, expect, it } from 'vitest';
-import { resample, resampleMono, type ResampleQuality } from '../../shared/audio/resample.js';
-import type { AudioBuffer } from '../../shared/audio/types.js';
+import { mixToAnalysisMono, resample, resampleMono, type ResampleQuality } from '../../shared/audio/resample.js';
+import { type AudioBuffer, toMono } from '../../shared/audio/types.js';
 import { InvalidAudioParametersError } from '../../shared/errors.js';
 import { rms, sine, sineAmplitude } from './helpers.js';
 
@@ -142,5 +142,36 @@ describe('resample: shape of the output', () => {
   it('rejects non-integer or non-positive rates with InvalidAudioParametersError naming the value', () => {
     expect(() => resampleMono(new Float32Array(4), 44100, 0)).toThrow(InvalidAudioParametersError);
     expect(() => resampleMono(new Float32Array(4), 44100.5, 22050)).toThrow(/44100.5/);
+  });
+});
+
+describe('mixToAnalysisMono', () => {
+  const noise = (n: number, seed: number): Float32Array => {
+    let x = seed;
+    return Float32Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1);
+  };
+  const cases: Array<[string, number, number, number]> = [
+    ['stereo 44.1 → 22.05 kHz (channels mixed inside the half-band loop)', 44100, 2, 22050],
+    ['mono 44.1 → 22.05 kHz', 44100, 1, 22050],
+    ['5 channels 44.1 → 22.05 kHz', 44100, 5, 22050],
+    ['stereo 48 → 22.05 kHz (general path)', 48000, 2, 22050],
+  ];
+  for (const [name, rate, count, target] of cases) {
+    it(`equals resampleMono of the channel average: ${name}`, () => {
+      for (const n of [1, 7, 4096 * 2 + 3, 30001]) {
+        const mix: AudioBuffer = { sampleRate: rate, channels: Array.from({ length: count }, (_, c) => noise(n, 11 + c)) };
+        const want = resampleMono(toMono(mix), rate, target);
+        const got = mixToAnalysisMono(mix, target);
+        expect(got.length).toBe(want.length);
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        expect(worst).toBeLessThan(1e-6);
+      }
+    });
+  }
+
+  it('gives an empty signal for an empty mix and rejects a bad rate', () => {
+    expect(mixToAnalysisMono({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }, 22050).length).toBe(0);
+    expect(() => mixToAnalysisMono({ sampleRate: 0, channels: [new Float32Array(4)] }, 22050)).toThrow(InvalidAudioParametersError);
   });
 });

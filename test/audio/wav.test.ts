@@ -197,6 +197,32 @@ describe('WAV encoding', () => {
     expect(b24.audio.channels[0][0]).toBe(Math.fround(8388607 / 8388608));
   });
 
+  it('writes exactly the codes of round-half-up (Math.round) + clip for ties, tiny values, NaN and ±Infinity, at any channel count and data offset', () => {
+    const special = [0, -0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 1e-30, -1e-30, 32766.5, 32767.5, -32767.5, -32768.5, 8388606.5, 8388607.5, -8388608.5, Number.NaN, Infinity, -Infinity];
+    const rand = seededRandom(77);
+    for (const bits of [16, 24] as const) {
+      const scale = 2 ** (bits - 1);
+      const values = [...special.map((v) => Math.fround(v / scale)), ...Array.from({ length: 400 }, () => Math.fround((rand() * 2.2 - 1.1) * (rand() < 0.5 ? 1 : 1e-3)))];
+      for (const c of [1, 2, 3]) {
+        for (const tags of [undefined, { title: 'ab' }, { title: 'abcd' }]) {
+          const channels = Array.from({ length: c }, (_, k) => Float32Array.from(values, (_, i) => values[(i + 7 * k) % values.length]));
+          const bytes = encodeWav({ sampleRate: 44100, channels }, { bitDepth: bits, tags });
+          const view = new DataView(bytes.buffer);
+          const off = bytes.length - values.length * c * (bits / 8) - ((values.length * c * (bits / 8)) & 1);
+          for (let i = 0; i < values.length; i++) {
+            for (let k = 0; k < c; k++) {
+              let want = Math.round(channels[k][i] * scale);
+              want = want > scale - 1 ? scale - 1 : want < -scale ? -scale : want || 0;
+              const at = off + (i * c + k) * (bits / 8);
+              const got = bits === 16 ? view.getInt16(at, true) : ((view.getUint16(at, true) | (view.getUint8(at + 2) << 16)) << 8) >> 8;
+              if (got !== want) expect({ bits, c, i, k, x: channels[k][i], got }).toEqual({ bits, c, i, k, x: channels[k][i], got: want });
+            }
+          }
+        }
+      }
+    }
+  });
+
   it('writes WAVE_FORMAT_EXTENSIBLE for more than 2 channels, readable back', async () => {
     const audio: AudioBuffer = { sampleRate: 48000, channels: Array.from({ length: 6 }, (_, k) => sine(100 * (k + 1), 48000, 256)) };
     const bytes = encodeWav(audio, { bitDepth: 24 });

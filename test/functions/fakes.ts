@@ -63,6 +63,12 @@ export const FAKE_DESCRIPTION: MusicDescription = {
   sections: [{ startSec: 0, endSec: 1, label: 'intro', letter: 'A', confidence: 0.5 }],
 };
 
+/** The fake separation: each stem a known gain of the mix (the gains sum to 1). */
+function gainStems(mix: AudioBuffer): Record<string, AudioBuffer> {
+  const scaled = (g: number): AudioBuffer => ({ sampleRate: mix.sampleRate, channels: mix.channels.map((c) => c.map((x) => x * g)) });
+  return { vocals: scaled(0.4), drums: scaled(0.3), bass: scaled(0.2), other: scaled(0.1) };
+}
+
 /** Real WAV decode/encode (pure and fast); separation/analysis/generation faked with known answers. */
 export function fakeCore(calls: string[] = []): CorePort {
   return {
@@ -73,8 +79,23 @@ export function fakeCore(calls: string[] = []): CorePort {
     encodeWav: (audio, options) => encodeWav(audio, options),
     separateMix: async (mix) => {
       calls.push('separateMix');
-      const scaled = (g: number): AudioBuffer => ({ sampleRate: mix.sampleRate, channels: mix.channels.map((c) => c.map((x) => x * g)) });
-      return { vocals: scaled(0.4), drums: scaled(0.3), bass: scaled(0.2), other: scaled(0.1) };
+      return gainStems(mix);
+    },
+    // Gains need no context: regions of regionSec with no halo.
+    planSeparation: async (frames, sampleRate, regionSec) => {
+      const size = Math.max(1, Math.round(regionSec * sampleRate));
+      const regions = [];
+      for (let start = 0; start < frames; start += size) {
+        const end = Math.min(frames, start + size);
+        regions.push({ coreStart: start, coreEnd: end, readStart: start, readEnd: end });
+      }
+      return regions;
+    },
+    separateRegion: async (span, region) => {
+      calls.push(`separateRegion:${region.coreStart}`);
+      const at = region.coreStart - region.readStart;
+      const core = { sampleRate: span.sampleRate, channels: span.channels.map((c) => c.slice(at, at + region.coreEnd - region.coreStart)) };
+      return gainStems(core);
     },
     analyzeMix: async () => {
       calls.push('analyzeMix');

@@ -71,6 +71,28 @@ describe('analyzeOrchestrator (replayed by durable-functions)', () => {
     expect(notify.input.event).toMatchObject({ event_id: `${analyzeInput.jobId}:completed`, status: 'completed', audio_file_id: 'song1', kind: 'analysis' });
   });
 
+  it('separates a long mix as parallel chunk activities beside analyzeMix, then joins the parts into the stems', async () => {
+    const regions = [0, 1, 2].map((i) => ({ coreStart: i * 100, coreEnd: (i + 1) * 100, readStart: Math.max(0, i * 100 - 10), readEnd: Math.min(300, (i + 1) * 100 + 10) }));
+    const chunked: ActivityImpl = (name, input, attempt) => {
+      if (name === 'prepareAudio') return ok({ ...((happy(name, input, attempt) as { value: object }).value), frames: 300, separationRegions: regions });
+      if (name === 'separateChunk') return ok({ parts: { vocals: `song1/work/stems/vocals.0000${input.index}.pcm` } });
+      if (name === 'joinStems') return ok({ stems: { vocals: 'song1/stems/vocals.wav' } });
+      return happy(name, input, attempt);
+    };
+    const r = await driveOrchestration(handler(analyzeOrchestrator), analyzeInput, chunked);
+    expect(r.status).toBe('completed');
+    expect(activityNames(r)).toEqual(['prepareAudio', 'separateChunk', 'separateChunk', 'separateChunk', 'analyzeMix', 'joinStems', 'writeJams', 'notify']);
+    const chunks = r.scheduled.filter((s) => s.name === 'separateChunk');
+    const analyse = r.scheduled.find((s) => s.name === 'analyzeMix')!;
+    const join = r.scheduled.find((s) => s.name === 'joinStems')!;
+    // all chunks and the MIR in one episode (parallel), the join after them
+    for (const c of chunks) expect(c.episode).toBe(analyse.episode);
+    expect(join.episode).toBeGreaterThan(analyse.episode);
+    expect(chunks.map((c) => c.input)).toEqual(regions.map((region, index) => ({ audioFileId: 'song1', mixPath: 'song1/work/mix.pcm', index, region })));
+    expect(join.input).toEqual({ audioFileId: 'song1', parts: [0, 1, 2].map((i) => ({ parts: { vocals: `song1/work/stems/vocals.0000${i}.pcm` } })) });
+    expect(r.output).toMatchObject({ outputs: { stems: { vocals: 'song1/stems/vocals.wav' } } });
+  });
+
   it('with transcription on, transcribes the separated stems after the fan-out and hands the notes to writeJams', async () => {
     const r = await driveOrchestration(handler(analyzeOrchestrator), { ...analyzeInput, transcribe: true }, happy);
     expect(r.status).toBe('completed');

@@ -25,6 +25,8 @@ describe('function registry (data)', () => {
       generateOrchestrator: 'orchestration',
       prepareAudio: 'activity',
       separateStems: 'activity',
+      separateChunk: 'activity',
+      joinStems: 'activity',
       analyzeMix: 'activity',
       transcribeStems: 'activity',
       writeJams: 'activity',
@@ -86,7 +88,7 @@ describe('functions/index.ts registration with @azure/functions and durable-func
     expect(reg('analysisQueueStart')).toMatchObject({ method: 'storageQueue', options: { queueName: 'analysis-requests' } });
     expect(reg('analyzeOrchestrator')).toMatchObject({ method: 'generic', options: { trigger: { type: 'orchestrationTrigger' } } });
     expect(reg('generateOrchestrator').options.trigger.type).toBe('orchestrationTrigger');
-    for (const a of ['prepareAudio', 'separateStems', 'analyzeMix', 'writeJams', 'renderStem', 'notify']) expect(reg(a).options.trigger.type).toBe('activityTrigger');
+    for (const a of ['prepareAudio', 'separateStems', 'separateChunk', 'joinStems', 'analyzeMix', 'writeJams', 'renderStem', 'notify']) expect(reg(a).options.trigger.type).toBe('activityTrigger');
   });
 });
 

@@ -1,0 +1,205 @@
+/**
+ * The DSP separator on several threads at once. The mix and the stems live in shared memory
+ * (SharedArrayBuffer); the regions of `planRegions` are claimed one at a time from an atomic
+ * counter by each worker thread and, when it lends itself with `help()`, by the calling thread.
+ * Claiming needs no message round trip, so a calling thread busy with other work (the MIR) never
+ * starves the workers, and the result is bit-identical to a one-shot run whatever the split.
+ *
+ * Plain `worker_threads` rather than a pool: the threads live for one separation, share its
+ * buffers and need no task queue. A worker that fails to start or dies leaves its regions
+ * unclaimed or unfinished; the calling thread then separates them itself, so a broken worker
+ * costs time, never stems.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AudioBuffer } from '../audio/types.js';
+import { frameCount } from '../audio/types.js';
+import {
+  assertSeparable,
+  createDspSeparator,
+  DSP_STEMS,
+  type DspSeparatorOptions,
+  type DspStem,
+  planRegions,
+  separateRegionInPlace,
+} from './dsp.js';
+import type { SeparateOptions, SeparationRegion, Separator } from './types.js';
+
+/** Region states in {@link RegionJob.state} (after the counter at index 0). */
+const CLAIMED = 1;
+const DONE = 2;
+
+/** Everything a thread needs to work on a separation; all arrays are on shared memory. */
+export interface RegionJob {
+  sampleRate: number;
+  mix: Float32Array[];
+  out: Record<DspStem, Float32Array[]>;
+  regions: SeparationRegion[];
+  /** [0]: next region to claim; [1 + i]: state of region i (0 free, 1 claimed, 2 done). */
+  state: Int32Array;
+  options: DspSeparatorOptions;
+}
+
+/** Fraction of the job's regions done, 0..1 (1 for a job with none). */
+function fractionDone(job: RegionJob): number {
+  let done = 0;
+  for (let i = 0; i < job.regions.length; i++) if (Atomics.load(job.state, 1 + i) === DONE) done++;
+  return job.regions.length === 0 ? 1 : done / job.regions.length;
+}
+
+/**
+ * Claim and separate regions until none is left. Returns how many this thread separated.
+ * `run` (calling thread only) is told the fraction of all regions done and may abort.
+ */
+export async function claimRegions(job: RegionJob, run: SeparateOptions = {}): Promise<number> {
+  const mix: AudioBuffer = { sampleRate: job.sampleRate, channels: job.mix };
+  let count = 0;
+  for (;;) {
+    run.signal?.throwIfAborted();
+    const i = Atomics.add(job.state, 0, 1);
+    if (i >= job.regions.length) return count;
+    Atomics.store(job.state, 1 + i, CLAIMED);
+    await separateRegionInPlace(mix, job.regions[i], job.out, job.options);
+    Atomics.store(job.state, 1 + i, DONE);
+    run.onProgress?.(fractionDone(job));
+    count++;
+  }
+}
+
+export interface ParallelSeparationOptions {
+  /** Worker threads besides the caller's; default {@link defaultSeparationThreads}. 0 runs in the caller only. */
+  threads?: number;
+  /** Region length, seconds (default 15: one internal chunk, fine-grained enough to balance). */
+  regionSec?: number;
+  options?: DspSeparatorOptions;
+  /** Progress (fraction of regions done) and cancellation, on the calling thread. */
+  run?: SeparateOptions;
+}
+
+export interface ParallelSeparation {
+  /** Lend the calling thread to the work until no region is left to claim. */
+  help(): Promise<void>;
+  /** The stems, once every region is done (the caller finishes any region a worker dropped). */
+  result(): Promise<Record<DspStem, AudioBuffer>>;
+  /**
+   * Once every worker thread has exited (never rejects): the regions they separated, and why any
+   * worker stopped early (its regions were then redone by the caller).
+   */
+  workers: Promise<{ regions: number; failures: string[] }>;
+}
+
+function shared(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+function toShared(ch: Float32Array): Float32Array {
+  if (ch.buffer instanceof SharedArrayBuffer) return ch;
+  const s = shared(ch.length);
+  s.set(ch);
+  return s;
+}
+
+/** The worker entry: the tsx bootstrap from sources, the compiled module from dist/. */
+function workerUrl(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './regionWorker.mjs' : './regionWorker.js', import.meta.url);
+}
+
+/** How one worker thread ended: regions it separated, and why it stopped early (null if it did not). */
+interface WorkerOutcome {
+  regions: number;
+  failure: string | null;
+}
+
+/** Run one worker to completion; resolves (never rejects) when it has exited. */
+function runWorker(job: RegionJob): Promise<WorkerOutcome> {
+  return new Promise((resolve) => {
+    const outcome: WorkerOutcome = { regions: 0, failure: null };
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl(), { workerData: job });
+    } catch (err) {
+      resolve({ regions: 0, failure: `worker did not start: ${(err as Error).message}` });
+      return;
+    }
+    worker.on('message', (m: { ok: boolean; regions?: number; message?: string }) => {
+      if (m.ok) outcome.regions = m.regions ?? 0;
+      else outcome.failure = m.message ?? 'worker failed';
+    });
+    worker.on('error', (err) => {
+      outcome.failure = err.message;
+    });
+    worker.on('exit', () => resolve(outcome));
+  });
+}
+
+/**
+ * Start separating `mix` with the DSP separator on worker threads. Call `help()` when the calling
+ * thread is free to join in, then `result()` for the stems (it also works without `help()`).
+ * Invalid input (non-finite samples, mismatched channels) is found before any thread starts and
+ * rejects from `help()` and `result()` with the one-shot run's error.
+ */
+export function startParallelSeparation(mix: AudioBuffer, options: ParallelSeparationOptions = {}): ParallelSeparation {
+  try {
+    assertSeparable(mix);
+  } catch (err) {
+    const fail = () => Promise.reject(err);
+    return { help: fail, result: fail, workers: Promise.resolve({ regions: 0, failures: [] }) };
+  }
+  const length = frameCount(mix);
+  const threads = Math.max(0, options.threads ?? defaultSeparationThreads());
+  const regions = planRegions(length, mix.sampleRate, options.regionSec ?? 15, options.options);
+  const job: RegionJob = {
+    sampleRate: mix.sampleRate,
+    mix: mix.channels.map(toShared),
+    out: Object.fromEntries(DSP_STEMS.map((s) => [s, mix.channels.map(() => shared(length))])) as Record<DspStem, Float32Array[]>,
+    regions,
+    state: new Int32Array(new SharedArrayBuffer(4 * (1 + regions.length))),
+    options: options.options ?? {},
+  };
+  const workers = Promise.all(regions.length > 1 ? Array.from({ length: Math.min(threads, regions.length - 1) }, () => runWorker(job)) : []);
+  const run = options.run ?? {};
+  const help = async (): Promise<void> => {
+    await claimRegions(job, run);
+  };
+  const result = async (): Promise<Record<DspStem, AudioBuffer>> => {
+    await help();
+    await workers;
+    // A region a worker claimed but did not finish (it failed or died) is redone here; a bad
+    // input then throws its own error from this thread.
+    const mixBuffer: AudioBuffer = { sampleRate: mix.sampleRate, channels: job.mix };
+    for (let i = 0; i < regions.length; i++) {
+      if (Atomics.load(job.state, 1 + i) !== DONE) {
+        run.signal?.throwIfAborted();
+        await separateRegionInPlace(mixBuffer, regions[i], job.out, job.options);
+        Atomics.store(job.state, 1 + i, DONE);
+      }
+    }
+    run.onProgress?.(1);
+    return Object.fromEntries(DSP_STEMS.map((s) => [s, { sampleRate: mix.sampleRate, channels: job.out[s] }])) as Record<DspStem, AudioBuffer>;
+  };
+  return { help, result, workers: workers.then((all) => ({
+      regions: all.reduce((sum, w) => sum + w.regions, 0),
+      failures: all.flatMap((w) => (w.failure === null ? [] : [w.failure])),
+    })),
+  };
+}
+
+/** Worker threads worth starting on this machine: one per core besides the caller's. */
+export function defaultSeparationThreads(): number {
+  return Math.max(0, availableParallelism() - 1);
+}
+
+/**
+ * The DSP separator ('dsp-masks') spread over `threads` worker threads plus the caller (default
+ * {@link defaultSeparationThreads}); 0 threads runs it in the caller only. Same stems either way.
+ * The caller separates its first region before `separate` returns its promise, and helps again
+ * whenever its event loop is free, so work it does meanwhile (the MIR) overlaps the workers.
+ */
+export function createParallelDspSeparator(options: DspSeparatorOptions = {}, threads = defaultSeparationThreads()): Separator {
+  const plain = createDspSeparator(options);
+  if (threads <= 0) return plain;
+  return {
+    ...plain,
+    separate: (mix, run) => startParallelSeparation(mix, { threads, options, run }).result(),
+  };
+}

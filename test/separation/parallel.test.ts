@@ -1,0 +1,108 @@
+/**
+ * Region-wise and multi-threaded separation must give exactly the one-shot stems: the regions sit
+ * on the separator's chunk grid and read the same halo, so the split is invisible in the output.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AudioBuffer } from '../../shared/audio/types.js';
+import { BadInputError } from '../../shared/errors.js';
+import { createDspSeparator, DSP_STEMS, planRegions, separateByMasks } from '../../shared/separation/dsp.js';
+import { startParallelSeparation } from '../../shared/separation/parallel.js';
+import { renderSyntheticMix } from './fixtures.js';
+
+/** Small chunks, so a few seconds of audio already make several regions. */
+const OPTIONS = { chunkSec: 0.5 };
+
+function expectSameStems(a: Record<string, AudioBuffer>, b: Record<string, AudioBuffer>): void {
+  for (const stem of DSP_STEMS) {
+    expect(b[stem].channels.length).toBe(a[stem].channels.length);
+    a[stem].channels.forEach((ch, c) => {
+      const other = b[stem].channels[c];
+      expect(other.length).toBe(ch.length);
+      let worst = 0;
+      for (let i = 0; i < ch.length; i++) worst = Math.max(worst, Math.abs(ch[i] - other[i]));
+      expect({ stem, c, worst }).toEqual({ stem, c, worst: 0 });
+    });
+  }
+}
+
+describe('region-wise separation', () => {
+  const { mix } = renderSyntheticMix({ durationSec: 3.3, seed: 5 });
+  const length = mix.channels[0].length;
+
+  it('plans regions on the chunk grid that cover the mix once, each reading its halo', () => {
+    const regions = planRegions(length, mix.sampleRate, 1.2, OPTIONS);
+    expect(regions.length).toBeGreaterThan(2);
+    expect(regions[0].coreStart).toBe(0);
+    expect(regions.at(-1)!.coreEnd).toBe(length);
+    for (let i = 1; i < regions.length; i++) expect(regions[i].coreStart).toBe(regions[i - 1].coreEnd);
+    for (const r of regions.slice(1, -1)) {
+      expect(r.readStart).toBeLessThan(r.coreStart);
+      expect(r.readEnd).toBeGreaterThan(r.coreEnd);
+    }
+    expect(planRegions(0, mix.sampleRate, 1.2, OPTIONS)).toEqual([]);
+    expect(() => planRegions(length, mix.sampleRate, 0, OPTIONS)).toThrow(/regionSec/);
+  });
+
+  it('joins the cores of separately separated regions into exactly the one-shot stems', async () => {
+    const sep = createDspSeparator(OPTIONS);
+    const oneShot = await sep.separate(mix);
+    const joined = Object.fromEntries(DSP_STEMS.map((s) => [s, { sampleRate: mix.sampleRate, channels: mix.channels.map(() => new Float32Array(length)) }]));
+    for (const region of sep.regions!.plan(length, mix.sampleRate, 1.2)) {
+      // Each region sees only its own span of the mix, as a chunk activity reading a byte range would.
+      const span = { sampleRate: mix.sampleRate, channels: mix.channels.map((ch) => ch.slice(region.readStart, region.readEnd)) };
+      const part = await sep.regions!.separate(span, region, length);
+      for (const stem of DSP_STEMS) part[stem].channels.forEach((ch, c) => joined[stem].channels[c].set(ch, region.coreStart));
+    }
+    expectSameStems(oneShot, joined);
+  });
+
+  it('rejects a span that does not hold the region and its halo, naming the frames it needs', async () => {
+    const sep = createDspSeparator(OPTIONS);
+    const [, second] = sep.regions!.plan(length, mix.sampleRate, 1.2);
+    const short = { sampleRate: mix.sampleRate, channels: mix.channels.map((ch) => ch.slice(second.coreStart, second.coreEnd)) };
+    await expect(sep.regions!.separate(short, { ...second, readStart: second.coreStart, readEnd: second.coreEnd }, length)).rejects.toThrow(/needs input frames/);
+  });
+});
+
+describe('parallel separation', () => {
+  const { mix } = renderSyntheticMix({ durationSec: 4.1, seed: 9 });
+
+  it('lets the worker threads do all the work while the caller is busy elsewhere', async () => {
+    const oneShot = await separateByMasks(mix, OPTIONS);
+    const run = startParallelSeparation(mix, { threads: 2, regionSec: 0.5, options: OPTIONS });
+    const regions = planRegions(mix.channels[0].length, mix.sampleRate, 0.5, OPTIONS).length;
+    expect(await run.workers).toEqual({ regions, failures: [] });
+    expectSameStems(oneShot, await run.result());
+  }, 60_000);
+
+  for (const threads of [0, 1, 2]) {
+    it(`gives exactly the one-shot stems with ${threads} worker thread(s), whether or not the caller helps`, async () => {
+      const oneShot = await separateByMasks(mix, OPTIONS);
+      const run = startParallelSeparation(mix, { threads, regionSec: 0.5, options: OPTIONS });
+      if (threads !== 1) await run.help();
+      expectSameStems(oneShot, await run.result());
+    }, 60_000);
+  }
+
+  it('reads mono and stereo mixes on shared memory and leaves the caller\'s mix untouched', async () => {
+    const mono = { sampleRate: mix.sampleRate, channels: [mix.channels[0].slice()] };
+    const before = mono.channels[0].slice();
+    const oneShot = await separateByMasks(mono, OPTIONS);
+    const stems = await startParallelSeparation(mono, { threads: 1, regionSec: 0.5, options: OPTIONS }).result();
+    expectSameStems(oneShot, stems);
+    expect(mono.channels[0]).toEqual(before);
+  }, 60_000);
+
+  it('rejects a mix with a non-finite sample with the one-shot error, before starting any thread', async () => {
+    const bad = { sampleRate: mix.sampleRate, channels: mix.channels.map((ch) => ch.slice()) };
+    bad.channels[1][12345] = Number.NaN;
+    const run = startParallelSeparation(bad, { threads: 2, regionSec: 0.5, options: OPTIONS });
+    await expect(run.result()).rejects.toBeInstanceOf(BadInputError);
+    await expect(run.result()).rejects.toThrow(/sample 12345 of channel 1/);
+  });
+
+  it('gives empty stems for an empty mix', async () => {
+    const stems = await startParallelSeparation({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }).result();
+    for (const stem of DSP_STEMS) expect(stems[stem].channels.map((c) => c.length)).toEqual([0, 0]);
+  });
+});
