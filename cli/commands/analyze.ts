@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeWav } from '../../shared/audio/wav.js';
 import { PITCH_CLASS_NAMES } from '../../shared/music/pitch.js';
 import { InvalidRequestError } from '../../shared/errors.js';
 import { analyzeEncoded, type FileAnalysis } from '../../shared/pipeline/analyze.js';
@@ -113,7 +112,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw new InvalidRequestError(`cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const progress = values.quiet ? undefined : progressReporter(io, 'analyze');
-  const result = await analyzeEncoded(bytes, { separate: stemsMode === 'all', maxDurationSec, onProgress: progress?.update });
+  const result = await analyzeEncoded(bytes, { separate: stemsMode === 'all', stemBitDepth: bitDepth, maxDurationSec, onProgress: progress?.update });
   progress?.done();
   const out = values.out;
   await mkdir(join(out, 'analysis'), { recursive: true });
@@ -126,7 +125,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const stem = result.stems[name];
       if (!stem) continue;
       const p = join(out, 'stems', `${name}.wav`);
-      await writeFile(p, encodeWav(stem, { bitDepth }));
+      await writeFile(p, stem);
       stemPaths[name] = p;
     }
   }

@@ -55,7 +55,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const stemPaths: Record<string, string> = {};
   for (const name of CORE_STEMS) {
     const p = join(analysisDir, 'stems', `${name}.wav`);
-    await writeFile(p, encodeWav(result.stems![name], { bitDepth: 16 }));
+    await writeFile(p, result.stems![name]);
     stemPaths[name] = p;
   }
 

@@ -24,22 +24,62 @@ export function withQuietConsole<T>(fn: () => T): T {
   }
 }
 
-/** Join per-chunk planar outputs into one Float32Array per channel. */
-export function concatPlanar(chunks: Float32Array[][], channelCount: number, totalFrames: number): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let c = 0; c < channelCount; c++) {
-    const dst = new Float32Array(totalFrames);
-    let p = 0;
-    for (const chunk of chunks) {
-      const src = chunk[c];
-      if (!src) continue;
-      const take = Math.min(src.length, totalFrames - p);
-      dst.set(take === src.length ? src : src.subarray(0, take), p);
-      p += take;
-    }
-    out.push(dst);
+/**
+ * A zeroed Float32Array on shared memory (a SharedArrayBuffer). Decoders put their output there,
+ * so worker threads (the parallel separator) read the mix without a copy.
+ */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * Planar samples appended chunk by chunk as a decoder produces them, in one array per channel
+ * sized from the expected length (grown by half when the stream runs longer), so a decode never
+ * holds its output twice. Channels missing from a chunk stay silent.
+ */
+export class PlanarAccumulator {
+  private channels: Float32Array[];
+  private length = 0;
+
+  constructor(
+    private readonly channelCount: number,
+    expectedFrames: number,
+  ) {
+    const capacity = Math.max(4096, Math.ceil(expectedFrames));
+    this.channels = Array.from({ length: channelCount }, () => sharedFloat32(capacity));
   }
-  return out;
+
+  get frames(): number {
+    return this.length;
+  }
+
+  append(chunk: Float32Array[], frames: number): void {
+    const need = this.length + frames;
+    if (need > this.channels[0].length) {
+      const capacity = Math.max(need, Math.ceil(this.channels[0].length * 1.5));
+      this.channels = this.channels.map((ch) => {
+        const grown = sharedFloat32(capacity);
+        grown.set(ch.subarray(0, this.length));
+        return grown;
+      });
+    }
+    for (let c = 0; c < this.channelCount; c++) {
+      const src = chunk[c];
+      if (src) this.channels[c].set(src.length > frames ? src.subarray(0, frames) : src, this.length);
+    }
+    this.length = need;
+  }
+
+  /** The samples, one array per channel of exactly `frames` frames (copied only if the estimate was far too large). */
+  finish(): Float32Array[] {
+    const n = this.length;
+    return this.channels.map((ch) => {
+      if (ch.length - n <= Math.max(4096, n / 20)) return ch.subarray(0, n);
+      const exact = sharedFloat32(n);
+      exact.set(ch.subarray(0, n));
+      return exact;
+    });
+  }
 }
 
 /**

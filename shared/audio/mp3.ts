@@ -21,7 +21,7 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt, parseMpegFrameHeader, type MpegFrameHeader } from './detect.js';
-import { concatPlanar, withQuietConsole, type DecodeLimits } from './codec-common.js';
+import { PlanarAccumulator, withQuietConsole, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, NotAudioError, TruncatedAudioError } from '../errors.js';
 
 /** Samples of delay the Layer III synthesis filterbank adds (mpg123 and the ISO decoder). */
@@ -146,7 +146,8 @@ export async function decodeMp3(bytes: Uint8Array, offset: number, limits: Decod
   const sampleRate = header.first.sampleRate;
   const decoder = new MPEGDecoder({ enableGapless: true });
   await decoder.ready;
-  const chunks: Float32Array[][] = [];
+  // Room for the whole stream from the header's frame count (+ the decoder delay mpg123 may keep).
+  const samples = new PlanarAccumulator(header.first.channelCount, header.frameCount + MP3_DECODER_DELAY + header.first.samplesPerFrame);
   let total = 0;
   let outRate = sampleRate;
   const errors: string[] = [];
@@ -156,7 +157,7 @@ export async function decodeMp3(bytes: Uint8Array, offset: number, limits: Decod
     for (let p = offset; p < bytes.length; p += FEED_BYTES) {
       const r = withQuietConsole(() => decoder.decode(bytes.subarray(p, Math.min(bytes.length, p + FEED_BYTES))));
       if (r.samplesDecoded > 0) {
-        chunks.push(r.channelData);
+        samples.append(r.channelData, r.samplesDecoded);
         total += r.samplesDecoded;
         outRate = r.sampleRate || outRate;
       }
@@ -175,7 +176,7 @@ export async function decodeMp3(bytes: Uint8Array, offset: number, limits: Decod
     throw new TruncatedAudioError(`MP3 stream of ${bytes.length - offset} bytes yields no complete audio frame${why}`);
   }
   const channelCount = header.first.channelCount;
-  let channels = concatPlanar(chunks, channelCount, total);
+  let channels = samples.finish();
   if (header.first.layer === 3 && !header.gaplessInfo) {
     const skip = Math.min(MP3_DECODER_DELAY, total - 1);
     channels = channels.map((ch) => ch.subarray(skip));

@@ -14,6 +14,7 @@
  */
 import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt, hexPrefix } from './detect.js';
+import { sharedFloat32 } from './codec-common.js';
 import {
   InvalidAudioParametersError,
   NotAudioError,
@@ -236,7 +237,7 @@ export function decodeWavSamples(bytes: Uint8Array, h: WavHeader): AudioBuffer {
   const n = h.frameCount;
   const c = h.channelCount;
   const channels: Float32Array[] = [];
-  for (let ch = 0; ch < c; ch++) channels.push(new Float32Array(n));
+  for (let ch = 0; ch < c; ch++) channels.push(sharedFloat32(n));
   const total = n * c;
   const off = h.dataOffset;
   const bps = h.bitsPerSample;
@@ -308,15 +309,23 @@ function offset24(s: number): number {
 }
 
 /**
- * Write interleaved samples at byte `off` of `out` (16/24-bit integer PCM, 32-bit float).
- * One loop per depth with mono and stereo specialised (no per-sample branch on the layout);
- * 16-bit codes go through a Uint16Array view (`off` is always even: every chunk is padded).
+ * Write the interleaved WAV sample bytes of planar `channels` at byte `off` of `out` (16/24-bit
+ * integer PCM as {@link encodeWav} rounds and clips, 32-bit float), e.g. one region of a stem
+ * into its whole file. One loop per depth with mono and stereo specialised (no per-sample branch
+ * on the layout); 16-bit codes go through a Uint16Array view when the position is even.
  */
-function writeSamples(channels: Float32Array[], out: Uint8Array, off: number, bitDepth: WavBitDepth): void {
+export function writeWavSamples(channels: Float32Array[], out: Uint8Array, off: number, bitDepth: WavBitDepth): void {
   const c = channels.length;
   const n = channels[0].length;
-  if (bitDepth === 16) {
-    const dst = new Uint16Array(out.buffer, off, n * c);
+  const at = out.byteOffset + off;
+  if (bitDepth === 16 && at % 2 !== 0) {
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    for (let ch = 0; ch < c; ch++) {
+      const a = channels[ch];
+      for (let i = 0, j = off + 2 * ch; i < n; i++, j += 2 * c) view.setUint16(j, offset16(a[i]) ^ 0x8000, true);
+    }
+  } else if (bitDepth === 16) {
+    const dst = new Uint16Array(out.buffer, at, n * c);
     if (c === 1) {
       const a = channels[0];
       for (let i = 0; i < n; i++) dst[i] = offset16(a[i]) ^ 0x8000;
@@ -344,8 +353,8 @@ function writeSamples(channels: Float32Array[], out: Uint8Array, off: number, bi
         out[j + 2] = v >> 16;
       }
     }
-  } else if (off % 4 === 0) {
-    const dst = new Float32Array(out.buffer, off, n * c);
+  } else if (at % 4 === 0) {
+    const dst = new Float32Array(out.buffer, at, n * c);
     if (c === 1) dst.set(channels[0]);
     else if (c === 2) {
       const a = channels[0];
@@ -477,7 +486,7 @@ function assertEqualLengths(channels: Float32Array[]): number {
 export function encodeWavSamples(channels: Float32Array[], bitDepth: WavBitDepth = 16): Uint8Array {
   const n = assertEqualLengths(channels);
   const out = new Uint8Array(n * channels.length * (bitDepth / 8));
-  if (n > 0) writeSamples(channels, out, 0, bitDepth);
+  if (n > 0) writeWavSamples(channels, out, 0, bitDepth);
   return out;
 }
 
@@ -494,6 +503,6 @@ export function encodeWav(audio: AudioBuffer, options: EncodeWavOptions = {}): U
   const dataBytes = n * audio.channels.length * (bitDepth / 8);
   const out = new Uint8Array(header.length + dataBytes + (dataBytes & 1));
   out.set(header, 0);
-  if (n > 0) writeSamples(audio.channels, out, header.length, bitDepth);
+  if (n > 0) writeWavSamples(audio.channels, out, header.length, bitDepth);
   return out;
 }

@@ -14,7 +14,8 @@ import { analyzeRhythm } from '../mir/rhythm.js';
 import { estimateSections } from '../mir/segments.js';
 import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
-import { createParallelDspSeparator } from '../separation/parallel.js';
+import { encodeWav, type WavBitDepth } from '../audio/wav.js';
+import { createParallelDspSeparator, startParallelSeparationToWav } from '../separation/parallel.js';
 import type { Separator } from '../separation/types.js';
 import { VERSION } from '../version.js';
 
@@ -120,17 +121,29 @@ export interface FileAnalysis {
   info: AudioInfo;
   description: MusicDescription & { timings: StepTimes };
   jams: JamsDocument;
-  /** Null when separation was not asked for. */
-  stems: Record<string, AudioBuffer> | null;
+  /** The stems as WAV files (see {@link AnalyzeFileOptions.stemBitDepth}); null when separation was not asked for. */
+  stems: Record<string, Uint8Array> | null;
   wallTimeSec: number;
 }
 
 export interface AnalyzeFileOptions {
   /** Separate stems too (default true). */
   separate?: boolean;
+  /** Sample format of the stem WAVs: 16 (default) or 24-bit PCM, 32 = float. */
+  stemBitDepth?: WavBitDepth;
   maxDurationSec?: number;
   separator?: Separator;
   onProgress?: ProgressFn;
+}
+
+/**
+ * Separate a mix straight into WAV files. The default (DSP) separator encodes each region on the
+ * thread that separated it; another separator's stems are encoded once it is done.
+ */
+async function separateToWav(mix: AudioBuffer, bitDepth: WavBitDepth, separator: Separator | undefined, onProgress: (f: number) => void): Promise<Record<string, Uint8Array>> {
+  if (!separator) return startParallelSeparationToWav(mix, bitDepth, { run: { onProgress } }).result();
+  const stems = await separateMix(mix, { separator, onProgress });
+  return Object.fromEntries(Object.entries(stems).map(([name, audio]) => [name, encodeWav(audio, { bitDepth })]));
 }
 
 /** Decode an encoded audio file and run the whole analysis on it. */
@@ -146,12 +159,13 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   const onSeparation = (f: number): void => {
     if (mirDone) progress('separate', 0.5 + 0.45 * f);
   };
-  const separating = doSeparate ? separateMix(audio, { separator: options.separator, onProgress: onSeparation }) : null;
+  const bitDepth = options.stemBitDepth ?? 16;
+  const separating = doSeparate ? separateToWav(audio, bitDepth, options.separator, onSeparation) : null;
   // A failure is awaited below; until then it must not count as unhandled.
   separating?.catch(() => {});
   const description = await analyzeMix(audio, { onProgress: (stage, f) => progress(stage, 0.05 + 0.45 * f) });
   mirDone = true;
-  let stems: Record<string, AudioBuffer> | null = null;
+  let stems: Record<string, Uint8Array> | null = null;
   if (separating) {
     progress('separate', 0.5);
     stems = await separating;

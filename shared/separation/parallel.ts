@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AudioBuffer } from '../audio/types.js';
 import { frameCount } from '../audio/types.js';
+import { wavHeader, writeWavSamples, type WavBitDepth } from '../audio/wav.js';
 import {
   assertSeparable,
   createDspSeparator,
@@ -21,6 +22,7 @@ import {
   type DspSeparatorOptions,
   type DspStem,
   planRegions,
+  separateRegion,
   separateRegionInPlace,
 } from './dsp.js';
 import type { SeparateOptions, SeparationRegion, Separator } from './types.js';
@@ -29,11 +31,20 @@ import type { SeparateOptions, SeparationRegion, Separator } from './types.js';
 const CLAIMED = 1;
 const DONE = 2;
 
+/**
+ * Where separated regions go: whole-length float stems, or whole WAV files (header already
+ * written; each region's samples are encoded straight into place, so the float stems of the
+ * whole song never exist and the encoding runs on every thread).
+ */
+export type RegionSink =
+  | { kind: 'audio'; out: Record<DspStem, Float32Array[]> }
+  | { kind: 'wav'; bitDepth: WavBitDepth; files: Record<DspStem, Uint8Array>; dataOffset: number };
+
 /** Everything a thread needs to work on a separation; all arrays are on shared memory. */
 export interface RegionJob {
   sampleRate: number;
   mix: Float32Array[];
-  out: Record<DspStem, Float32Array[]>;
+  sink: RegionSink;
   regions: SeparationRegion[];
   /** [0]: next region to claim; [1 + i]: state of region i (0 free, 1 claimed, 2 done). */
   state: Int32Array;
@@ -47,19 +58,33 @@ function fractionDone(job: RegionJob): number {
   return job.regions.length === 0 ? 1 : done / job.regions.length;
 }
 
+/** Separate region `i` of the job into its sink. */
+async function separateOne(job: RegionJob, i: number): Promise<void> {
+  const mix: AudioBuffer = { sampleRate: job.sampleRate, channels: job.mix };
+  const region = job.regions[i];
+  const { sink } = job;
+  if (sink.kind === 'audio') {
+    await separateRegionInPlace(mix, region, sink.out, job.options);
+    return;
+  }
+  const span = { sampleRate: job.sampleRate, channels: job.mix.map((ch) => ch.subarray(region.readStart, region.readEnd)) };
+  const stems = await separateRegion(span, region, frameCount(mix), job.options);
+  const frameBytes = job.mix.length * (sink.bitDepth / 8);
+  for (const stem of DSP_STEMS) writeWavSamples(stems[stem].channels, sink.files[stem], sink.dataOffset + region.coreStart * frameBytes, sink.bitDepth);
+}
+
 /**
  * Claim and separate regions until none is left. Returns how many this thread separated.
  * `run` (calling thread only) is told the fraction of all regions done and may abort.
  */
 export async function claimRegions(job: RegionJob, run: SeparateOptions = {}): Promise<number> {
-  const mix: AudioBuffer = { sampleRate: job.sampleRate, channels: job.mix };
   let count = 0;
   for (;;) {
     run.signal?.throwIfAborted();
     const i = Atomics.add(job.state, 0, 1);
     if (i >= job.regions.length) return count;
     Atomics.store(job.state, 1 + i, CLAIMED);
-    await separateRegionInPlace(mix, job.regions[i], job.out, job.options);
+    await separateOne(job, i);
     Atomics.store(job.state, 1 + i, DONE);
     run.onProgress?.(fractionDone(job));
     count++;
@@ -76,11 +101,11 @@ export interface ParallelSeparationOptions {
   run?: SeparateOptions;
 }
 
-export interface ParallelSeparation {
+export interface ParallelSeparation<T = Record<DspStem, AudioBuffer>> {
   /** Lend the calling thread to the work until no region is left to claim. */
   help(): Promise<void>;
   /** The stems, once every region is done (the caller finishes any region a worker dropped). */
-  result(): Promise<Record<DspStem, AudioBuffer>>;
+  result(): Promise<T>;
   /**
    * Once every worker thread has exited (never rejects): the regions they separated, and why any
    * worker stopped early (its regions were then redone by the caller).
@@ -139,8 +164,47 @@ function runWorker(job: RegionJob): Promise<WorkerOutcome> {
  * rejects from `help()` and `result()` with the one-shot run's error.
  */
 export function startParallelSeparation(mix: AudioBuffer, options: ParallelSeparationOptions = {}): ParallelSeparation {
+  const length = frameCount(mix);
+  return start(
+    mix,
+    options,
+    () => ({ kind: 'audio', out: Object.fromEntries(DSP_STEMS.map((s) => [s, mix.channels.map(() => shared(length))])) as Record<DspStem, Float32Array[]> }),
+    (sink) => Object.fromEntries(DSP_STEMS.map((s) => [s, { sampleRate: mix.sampleRate, channels: (sink as { out: Record<DspStem, Float32Array[]> }).out[s] }])) as Record<DspStem, AudioBuffer>,
+  );
+}
+
+/**
+ * As {@link startParallelSeparation}, but the stems come out as WAV files (`bitDepth` as
+ * encodeWav writes it, byte for byte): each thread encodes its regions straight into the files,
+ * so the whole-song float stems never exist (16-bit files take half their memory) and the
+ * encoding is spread over the threads too.
+ */
+export function startParallelSeparationToWav(mix: AudioBuffer, bitDepth: WavBitDepth, options: ParallelSeparationOptions = {}): ParallelSeparation<Record<DspStem, Uint8Array>> {
+  return start(
+    mix,
+    options,
+    () => {
+      const length = frameCount(mix);
+      const header = wavHeader(mix.sampleRate, mix.channels.length, length, { bitDepth });
+      const dataBytes = length * mix.channels.length * (bitDepth / 8);
+      const files = Object.fromEntries(
+        DSP_STEMS.map((s) => {
+          const file = new Uint8Array(new SharedArrayBuffer(header.length + dataBytes + (dataBytes & 1)));
+          file.set(header);
+          return [s, file];
+        }),
+      ) as Record<DspStem, Uint8Array>;
+      return { kind: 'wav', bitDepth, files, dataOffset: header.length };
+    },
+    (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files,
+  );
+}
+
+function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink: () => RegionSink, collect: (sink: RegionSink) => T): ParallelSeparation<T> {
+  let sink: RegionSink;
   try {
     assertSeparable(mix);
+    sink = makeSink();
   } catch (err) {
     const fail = () => Promise.reject(err);
     return { help: fail, result: fail, workers: Promise.resolve({ regions: 0, failures: [] }) };
@@ -151,7 +215,7 @@ export function startParallelSeparation(mix: AudioBuffer, options: ParallelSepar
   const job: RegionJob = {
     sampleRate: mix.sampleRate,
     mix: mix.channels.map(toShared),
-    out: Object.fromEntries(DSP_STEMS.map((s) => [s, mix.channels.map(() => shared(length))])) as Record<DspStem, Float32Array[]>,
+    sink,
     regions,
     state: new Int32Array(new SharedArrayBuffer(4 * (1 + regions.length))),
     options: options.options ?? {},
@@ -161,23 +225,25 @@ export function startParallelSeparation(mix: AudioBuffer, options: ParallelSepar
   const help = async (): Promise<void> => {
     await claimRegions(job, run);
   };
-  const result = async (): Promise<Record<DspStem, AudioBuffer>> => {
+  const result = async (): Promise<T> => {
     await help();
     await workers;
     // A region a worker claimed but did not finish (it failed or died) is redone here; a bad
     // input then throws its own error from this thread.
-    const mixBuffer: AudioBuffer = { sampleRate: mix.sampleRate, channels: job.mix };
     for (let i = 0; i < regions.length; i++) {
       if (Atomics.load(job.state, 1 + i) !== DONE) {
         run.signal?.throwIfAborted();
-        await separateRegionInPlace(mixBuffer, regions[i], job.out, job.options);
+        await separateOne(job, i);
         Atomics.store(job.state, 1 + i, DONE);
       }
     }
     run.onProgress?.(1);
-    return Object.fromEntries(DSP_STEMS.map((s) => [s, { sampleRate: mix.sampleRate, channels: job.out[s] }])) as Record<DspStem, AudioBuffer>;
+    return collect(job.sink);
   };
-  return { help, result, workers: workers.then((all) => ({
+  return {
+    help,
+    result,
+    workers: workers.then((all) => ({
       regions: all.reduce((sum, w) => sum + w.regions, 0),
       failures: all.flatMap((w) => (w.failure === null ? [] : [w.failure])),
     })),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
-import { encodeWav } from '../../shared/audio/wav.js';
+import { decodeWav, encodeWav } from '../../shared/audio/wav.js';
+import { separateByMasks } from '../../shared/separation/dsp.js';
 import { planGeneration, renderStem } from '../../shared/generation/index.js';
 import { renderSong } from '../../shared/generation/song.js';
 import { validateJams } from '../../shared/jams/validate.js';
@@ -21,13 +22,14 @@ describe('analysis pipeline: closed loop on songs with known truth', () => {
   it('analyses a rendered song back to its tempo (±1 %) and key, with stems that sum to the mix', async () => {
     const song = renderSong(3, { durationSec: 40 });
     const wav = encodeWav(song.mix, { bitDepth: 32 });
-    const result = await analyzeEncoded(wav);
+    const result = await analyzeEncoded(wav, { stemBitDepth: 32 });
     const d = result.description;
     expect(d.tempo).not.toBeNull();
     expect(Math.abs(d.tempo!.bpm - song.truth.tempo!.bpm) / song.truth.tempo!.bpm).toBeLessThan(0.01);
     expect(keyName(d.key)).toBe(keyName(song.truth.key));
     expect(validateJams(result.jams).errors).toEqual([]);
-    const sum = sumStems(result.stems!);
+    const stems = Object.fromEntries(Object.entries(result.stems!).map(([name, bytes]) => [name, decodeWav(bytes).audio]));
+    const sum = sumStems(stems);
     let err = 0;
     for (let ch = 0; ch < song.mix.channels.length; ch++) {
       const a = song.mix.channels[ch];
@@ -36,6 +38,17 @@ describe('analysis pipeline: closed loop on songs with known truth', () => {
     }
     expect(err).toBeLessThan(1e-4);
   });
+
+  it('writes the stem WAVs byte for byte as encoding the one-run separation would, at each bit depth', async () => {
+    const song = renderSong(8, { durationSec: 35 });
+    const oneRun = await separateByMasks(song.mix);
+    for (const bitDepth of [16, 24, 32] as const) {
+      const result = await analyzeEncoded(encodeWav(song.mix, { bitDepth: 32 }), { stemBitDepth: bitDepth });
+      for (const [name, audio] of Object.entries(oneRun)) {
+        expect({ name, bitDepth, same: Buffer.from(result.stems![name]).equals(encodeWav(audio, { bitDepth })) }).toEqual({ name, bitDepth, same: true });
+      }
+    }
+  }, 60_000);
 
   it('stems generated with a fit to an analysis come back at its tempo and key', async () => {
     const song = renderSong(5, { durationSec: 30 });
@@ -66,7 +79,8 @@ describe('analysis pipeline: degenerate inputs give a valid JAMS, not an error',
     it(name, async () => {
       const result = await analyzeEncoded(encodeWav(audio, { bitDepth: 32 }));
       expect(validateJams(result.jams).errors).toEqual([]);
-      for (const stem of Object.values(result.stems!)) {
+      for (const bytes of Object.values(result.stems!)) {
+        const stem = decodeWav(bytes).audio;
         expect(stem.sampleRate).toBe(audio.sampleRate);
         expect(stem.channels[0].length).toBe(audio.channels[0].length);
       }

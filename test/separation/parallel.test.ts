@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import { BadInputError } from '../../shared/errors.js';
 import { createDspSeparator, DSP_STEMS, planRegions, separateByMasks } from '../../shared/separation/dsp.js';
-import { startParallelSeparation } from '../../shared/separation/parallel.js';
+import { startParallelSeparation, startParallelSeparationToWav } from '../../shared/separation/parallel.js';
+import { encodeWav } from '../../shared/audio/wav.js';
 import { renderSyntheticMix } from './fixtures.js';
 
 /** Small chunks, so a few seconds of audio already make several regions. */
@@ -100,6 +101,18 @@ describe('parallel separation', () => {
     await expect(run.result()).rejects.toBeInstanceOf(BadInputError);
     await expect(run.result()).rejects.toThrow(/sample 12345 of channel 1/);
   });
+
+  it('encodes the stems straight into WAV files equal to encoding the one-shot stems (mono, odd length, every depth)', async () => {
+    const mono = { sampleRate: mix.sampleRate, channels: [mix.channels[0].subarray(0, mix.channels[0].length - 1)] };
+    expect(mono.channels[0].length % 2).toBe(1);
+    const oneShot = await separateByMasks(mono, OPTIONS);
+    for (const bitDepth of [16, 24, 32] as const) {
+      const files = await startParallelSeparationToWav(mono, bitDepth, { threads: 1, regionSec: 0.5, options: OPTIONS }).result();
+      for (const stem of DSP_STEMS) {
+        expect({ stem, bitDepth, same: Buffer.from(files[stem]).equals(encodeWav(oneShot[stem], { bitDepth })) }).toEqual({ stem, bitDepth, same: true });
+      }
+    }
+  }, 60_000);
 
   it('gives empty stems for an empty mix', async () => {
     const stems = await startParallelSeparation({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }).result();
