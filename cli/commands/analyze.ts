@@ -41,7 +41,10 @@ export interface AnalysisSummary {
   sections: { start: number; end: number; label: string; letter: string }[];
   loudness_lufs: number | null;
   outputs: { jams: string; stems: Record<string, string> };
+  /** Decode to annotation, seconds (stem files written afterwards are not included). */
   wall_time_s: number;
+  /** The MIR steps alone (resample, rhythm, tonal, structure, descriptors), seconds. */
+  mir_time_s: number;
 }
 
 /** The summary printed by the CLI (and by `--json`). */
@@ -62,6 +65,7 @@ export function summarize(file: string, result: FileAnalysis, outputs: AnalysisS
     loudness_lufs: d.descriptors?.integratedLoudnessLufs != null ? round(d.descriptors.integratedLoudnessLufs, 1) : null,
     outputs,
     wall_time_s: round(result.wallTimeSec, 3),
+    mir_time_s: round(Object.values(d.timings).reduce((a, b) => a + b, 0), 3),
   };
 }
 
