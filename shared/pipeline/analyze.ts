@@ -12,6 +12,7 @@ import { assertValidJams } from '../jams/validate.js';
 import { computeDescriptors } from '../mir/descriptors.js';
 import { analyzeRhythm } from '../mir/rhythm.js';
 import { estimateSections } from '../mir/segments.js';
+import { dropBeatsInGaps, findSilentGaps } from '../mir/silence.js';
 import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
 import { encodeWav, type WavBitDepth } from '../audio/wav.js';
@@ -48,7 +49,10 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
   const mono = time('resample', () => mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE));
   const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
   progress('rhythm', 0.1);
-  const rhythm = time('rhythm', () => analyzeRhythm(signal));
+  const rhythm = time('rhythm', () => {
+    const r = analyzeRhythm(signal);
+    return { ...r, beats: dropBeatsInGaps(r.beats, findSilentGaps(mono, ANALYSIS_SAMPLE_RATE)) };
+  });
   progress('tonal', 0.4);
   const beatTimes = rhythm.beats.map((b) => b.timeSec);
   const tonal = time('tonal', () => analyzeTonal(signal, beatTimes));

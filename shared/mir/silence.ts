@@ -1,0 +1,55 @@
+/**
+ * Silent gaps: stretches where the music stops (digital silence between parts, a cut, a pause in
+ * a live recording). A beat tracker's dynamic programme bridges any gap at the tempo it has
+ * found, which is right across a quiet bar but not across seconds of silence: a user sees beats
+ * on nothing. These helpers find the gaps and drop the beats inside them.
+ *
+ * A frame (`frameSec`, default 50 ms) is silent when its RMS is more than `belowDb` (default
+ * 50 dB) under the 95th percentile of the frame RMS (the song's loud level), or under −90 dBFS.
+ * A gap is a run of silent frames at least `minSec` long (default 1.5 s).
+ */
+import type { BeatEvent } from '../contracts/music.js';
+
+export interface SilenceOptions {
+  /** Frame length, seconds. Default 0.05. */
+  frameSec?: number;
+  /** A frame this many dB under the loud level (95th percentile of frame RMS) is silent. Default 50. */
+  belowDb?: number;
+  /** Shortest gap, seconds. Default 1.5. */
+  minSec?: number;
+}
+
+/** Silent gaps of a mono signal as [startSec, endSec) pairs, in time order. */
+export function findSilentGaps(mono: Float32Array, sampleRate: number, options: SilenceOptions = {}): Array<[number, number]> {
+  const frame = Math.max(1, Math.round((options.frameSec ?? 0.05) * sampleRate));
+  const count = Math.floor(mono.length / frame);
+  if (count === 0) return [];
+  const rms = new Float64Array(count);
+  for (let f = 0; f < count; f++) {
+    let ss = 0;
+    for (let i = f * frame, end = i + frame; i < end; i++) ss += mono[i] * mono[i];
+    rms[f] = Math.sqrt(ss / frame);
+  }
+  const sorted = Float64Array.from(rms).sort();
+  const loud = sorted[Math.min(count - 1, Math.floor(0.95 * count))];
+  const floor = Math.max(loud * 10 ** (-(options.belowDb ?? 50) / 20), 10 ** (-90 / 20));
+  const minFrames = Math.ceil((options.minSec ?? 1.5) * sampleRate / frame);
+  const gaps: Array<[number, number]> = [];
+  for (let f = 0; f < count; ) {
+    if (rms[f] >= floor) {
+      f++;
+      continue;
+    }
+    let g = f;
+    while (g < count && rms[g] < floor) g++;
+    if (g - f >= minFrames) gaps.push([(f * frame) / sampleRate, (g * frame) / sampleRate]);
+    f = g;
+  }
+  return gaps;
+}
+
+/** The beats that do not fall inside a gap (a beat within `edgeSec` of a gap's edge is kept). */
+export function dropBeatsInGaps(beats: BeatEvent[], gaps: Array<[number, number]>, edgeSec = 0.1): BeatEvent[] {
+  if (gaps.length === 0) return beats;
+  return beats.filter((b) => !gaps.some(([s, e]) => b.timeSec > s + edgeSec && b.timeSec < e - edgeSec));
+}
