@@ -60,6 +60,40 @@ export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
 }
 
 /**
+ * |STFT| of one channel, exactly `magnitude(stft(signal, options))` (the same float32 values),
+ * without the complex spectrogram: half the memory at its peak, for analyses that need only the
+ * magnitude.
+ */
+export function stftMagnitude(signal: Float32Array, options: StftOptions = {}): { numFrames: number; numBins: number; mag: Float32Array } {
+  const nFft = options.nFft ?? 2048;
+  const hopLength = options.hopLength ?? nFft >> 2;
+  const numBins = (nFft >> 1) + 1;
+  const numFrames = stftFrameCount(signal.length, hopLength);
+  const mag = new Float32Array(numFrames * numBins);
+  const win = hann(nFft);
+  const frame = new Float64Array(nFft);
+  const fr = new Float64Array(numBins);
+  const fi = new Float64Array(numBins);
+  const half = nFft >> 1;
+  for (let t = 0; t < numFrames; t++) {
+    const start = t * hopLength - half;
+    for (let n = 0; n < nFft; n++) {
+      const i = start + n;
+      frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
+    }
+    rfft(frame, fr, fi);
+    const o = t * numBins;
+    for (let k = 0; k < numBins; k++) {
+      // float32 parts first, as the complex STFT stores them
+      const re = Math.fround(fr[k]);
+      const im = Math.fround(fi[k]);
+      mag[o + k] = Math.sqrt(re * re + im * im);
+    }
+  }
+  return { numFrames, numBins, mag };
+}
+
+/**
  * Inverse STFT by weighted overlap-add with the same Hann window, normalised by the summed
  * squared window, so istft(stft(x)) = x (to float precision) for hop ≤ nFft/2.
  * `length` is the output length in samples.

@@ -2,7 +2,7 @@
  * The analysis signal: mono audio at the analysis sample rate, with memoised magnitude
  * spectrograms, so every MIR algorithm shares the same STFTs instead of computing its own.
  */
-import { magnitude, stft } from '../dsp/stft.js';
+import { stftMagnitude } from '../dsp/stft.js';
 
 /** Sample rate every MIR algorithm works at, Hz. Inputs are resampled to it once. */
 export const ANALYSIS_SAMPLE_RATE = 22050;
@@ -35,8 +35,8 @@ export class AnalysisSignal {
     const key = `${nFft}/${hopLength}`;
     let m = this.cache.get(key);
     if (!m) {
-      const s = stft(this.mono, { nFft, hopLength });
-      m = { sampleRate: this.sampleRate, nFft, hopLength, numFrames: s.numFrames, numBins: s.numBins, mag: magnitude(s) };
+      const s = stftMagnitude(this.mono, { nFft, hopLength });
+      m = { sampleRate: this.sampleRate, nFft, hopLength, numFrames: s.numFrames, numBins: s.numBins, mag: s.mag };
       this.cache.set(key, m);
     }
     return m;

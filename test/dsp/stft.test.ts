@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { irfft, rfft } from '../../shared/dsp/fft.js';
-import { istft, magnitude, stft } from '../../shared/dsp/stft.js';
+import { istft, magnitude, stft, stftMagnitude } from '../../shared/dsp/stft.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -35,6 +35,18 @@ describe('fft', () => {
 });
 
 describe('stft', () => {
+  it('stftMagnitude gives exactly magnitude(stft(x)) for several sizes, hops and lengths (empty too)', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (const [nFft, hopLength, length] of [[2048, 512, 22050], [1024, 256, 1001], [512, 128, 3], [256, 64, 0]] as const) {
+      const x = Float32Array.from({ length }, rand);
+      const want = magnitude(stft(x, { nFft, hopLength }));
+      const got = stftMagnitude(x, { nFft, hopLength });
+      expect(got.numFrames * got.numBins).toBe(want.length);
+      expect(Buffer.from(got.mag.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    }
+  });
+
   it('istft(stft(x)) ≈ x for random signals and odd lengths', () => {
     const rnd = seeded(7);
     for (const len of [1, 1000, 4097, 22050]) {
