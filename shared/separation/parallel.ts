@@ -135,8 +135,11 @@ interface WorkerOutcome {
   failure: string | null;
 }
 
-/** Run one worker to completion; resolves (never rejects) when it has exited. */
-function runWorker(job: RegionJob): Promise<WorkerOutcome> {
+/**
+ * Run one worker to completion; resolves (never rejects) when it has exited. `live` holds it
+ * while it runs, so that a separation that fails or is aborted can stop it.
+ */
+function runWorker(job: RegionJob, live: Set<Worker>): Promise<WorkerOutcome> {
   return new Promise((resolve) => {
     const outcome: WorkerOutcome = { regions: 0, failure: null };
     let worker: Worker;
@@ -146,6 +149,7 @@ function runWorker(job: RegionJob): Promise<WorkerOutcome> {
       resolve({ regions: 0, failure: `worker did not start: ${(err as Error).message}` });
       return;
     }
+    live.add(worker);
     worker.on('message', (m: { ok: boolean; regions?: number; message?: string }) => {
       if (m.ok) outcome.regions = m.regions ?? 0;
       else outcome.failure = m.message ?? 'worker failed';
@@ -153,7 +157,10 @@ function runWorker(job: RegionJob): Promise<WorkerOutcome> {
     worker.on('error', (err) => {
       outcome.failure = err.message;
     });
-    worker.on('exit', () => resolve(outcome));
+    worker.on('exit', () => {
+      live.delete(worker);
+      resolve(outcome);
+    });
   });
 }
 
@@ -220,26 +227,35 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
     state: new Int32Array(new SharedArrayBuffer(4 * (1 + regions.length))),
     options: options.options ?? {},
   };
-  const workers = Promise.all(regions.length > 1 ? Array.from({ length: Math.min(threads, regions.length - 1) }, () => runWorker(job)) : []);
+  const live = new Set<Worker>();
+  const workers = Promise.all(regions.length > 1 ? Array.from({ length: Math.min(threads, regions.length - 1) }, () => runWorker(job, live)) : []);
   const run = options.run ?? {};
-  const help = async (): Promise<void> => {
-    await claimRegions(job, run);
-  };
-  const result = async (): Promise<T> => {
-    await help();
-    await workers;
-    // A region a worker claimed but did not finish (it failed or died) is redone here; a bad
-    // input then throws its own error from this thread.
-    for (let i = 0; i < regions.length; i++) {
-      if (Atomics.load(job.state, 1 + i) !== DONE) {
-        run.signal?.throwIfAborted();
-        await separateOne(job, i);
-        Atomics.store(job.state, 1 + i, DONE);
-      }
+  /** On failure or abort in this thread, stop the workers too: their work would be thrown away. */
+  const stopWorkersOnError = async <R>(work: () => Promise<R>): Promise<R> => {
+    try {
+      return await work();
+    } catch (err) {
+      await Promise.all([...live].map((w) => w.terminate()));
+      throw err;
     }
-    run.onProgress?.(1);
-    return collect(job.sink);
   };
+  const help = (): Promise<void> => stopWorkersOnError(async () => void (await claimRegions(job, run)));
+  const result = (): Promise<T> =>
+    stopWorkersOnError(async () => {
+      await claimRegions(job, run);
+      await workers;
+      // A region a worker claimed but did not finish (it failed or died) is redone here; a bad
+      // input then throws its own error from this thread.
+      for (let i = 0; i < regions.length; i++) {
+        if (Atomics.load(job.state, 1 + i) !== DONE) {
+          run.signal?.throwIfAborted();
+          await separateOne(job, i);
+          Atomics.store(job.state, 1 + i, DONE);
+        }
+      }
+      run.onProgress?.(1);
+      return collect(job.sink);
+    });
   return {
     help,
     result,

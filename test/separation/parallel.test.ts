@@ -114,6 +114,16 @@ describe('parallel separation', () => {
     }
   }, 60_000);
 
+  it('stops the workers and rejects when the run is aborted', async () => {
+    const controller = new AbortController();
+    const run = startParallelSeparation(mix, { threads: 2, regionSec: 0.5, options: OPTIONS, run: { signal: controller.signal } });
+    controller.abort(new Error('job cancelled'));
+    await expect(run.result()).rejects.toThrow('job cancelled');
+    // terminated early: the workers did not get through every region
+    const { regions } = await run.workers;
+    expect(regions).toBeLessThan(planRegions(mix.channels[0].length, mix.sampleRate, 0.5, OPTIONS).length);
+  }, 60_000);
+
   it('gives empty stems for an empty mix', async () => {
     const stems = await startParallelSeparation({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }).result();
     for (const stem of DSP_STEMS) expect(stems[stem].channels.map((c) => c.length)).toEqual([0, 0]);
