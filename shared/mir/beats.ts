@@ -5,9 +5,12 @@
  * around the global period, so a live tempo drift (±5 % and more, within ±`maxDriftRatio`) is
  * followed instead of being forced onto one period.
  *
- * Units: the envelope's frames in, beat times in seconds out (sub-frame, by parabolic
- * interpolation of the onset peak). Degenerate input (empty or silent envelope, non-positive
- * tempo) → [].
+ * The beats of the path are then placed at sub-frame precision ({@link placeBeats}: peaks of
+ * the Gaussian-smoothed envelope, a weighted Whittaker smoother over the beat sequence for beats
+ * without an onset), so that a lossy encoding of the same audio moves them by a few ms at most.
+ *
+ * Units: the envelope's frames in, beat times in seconds out. Degenerate input (empty or silent
+ * envelope, non-positive tempo) → [].
  */
 import type { TempoEstimate } from '../contracts/music.js';
 import type { OnsetEnvelope } from './onset.js';
@@ -24,8 +27,10 @@ export interface BeatOptions {
   tempoHopSec?: number;
   /** Largest local deviation from the global period, as a ratio. Default 0.12. */
   maxDriftRatio?: number;
-  /** Leading/trailing beats whose local onset strength is below this fraction of the median are trimmed. Default 0.1. */
+  /** Leading/trailing beats whose onset prominence is below this fraction of the envelope's reference level ({@link referenceLevel}) are trimmed. Default 0.15. */
   trimRatio?: number;
+  /** Envelope on which beats are trimmed and placed ({@link placeBeats}); default the tracked one. */
+  placement?: OnsetEnvelope;
 }
 
 /** Envelope normalised for beat tracking: local mean removed, divided by its standard deviation. */
@@ -40,11 +45,17 @@ export function normaliseEnvelope(env: OnsetEnvelope): Float32Array {
 
 /**
  * Local beat period (frames) for every frame: in windows of `windowSec`, the lag within
- * ±maxDrift of the global period that maximises r(l) + ½ r(2l) of the normalised envelope,
- * parabolically interpolated, median-smoothed over five windows and linearly interpolated
- * between window centres. Windows with no periodic evidence keep the global period.
+ * ±maxDrift of the global period that maximises r(l) + ½ r(2l) − κ·r(0)·ln²(l/P) of the
+ * normalised envelope (the last term a log-normal prior around the global period P, weighted by
+ * the window's energy r(0): κ = `priorWeight`, default 10, costs 0.1·r(0) at ±10 % and a
+ * fortieth of that at ±2.5 %, so a drift is followed but a sparse section does not wander off
+ * to a lag its pattern happens to favour), parabolically interpolated, median-smoothed over five
+ * windows and linearly interpolated between window centres. Windows with no periodic evidence keep the global period, and so do
+ * windows whose best lag lies on the edge of the search range: the autocorrelation is still
+ * rising there, so the lag is no local period but a pull from outside the range (a sparse intro
+ * or outro whose pattern repeats at another lag).
  */
-export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, globalPeriod: number, windowSec: number, hopSec: number, maxDrift: number): Float32Array {
+export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, globalPeriod: number, windowSec: number, hopSec: number, maxDrift: number, priorWeight = 10): Float32Array {
   const n = x.length;
   const out = new Float32Array(n).fill(globalPeriod);
   const win = Math.round(windowSec * frameRateHz);
@@ -63,10 +74,14 @@ export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, global
       for (let t = s + l; t < s + win; t++) acc += x[t] * x[t - l];
       r[l] = acc / (win - l);
     }
+    let r0 = 0;
+    for (let t = s; t < s + win; t++) r0 += x[t] * x[t];
+    r0 /= win;
+    const score = (l: number): number => r[l] + 0.5 * r[2 * l] - priorWeight * r0 * Math.log(l / globalPeriod) ** 2;
     let best = -Infinity;
     let bestL = -1;
     for (let l = lagLo; l <= lagHi; l++) {
-      const v = r[l] + 0.5 * r[2 * l];
+      const v = score(l);
       if (v > best) {
         best = v;
         bestL = l;
@@ -74,11 +89,11 @@ export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, global
     }
     let period = globalPeriod;
     if (best > 0 && bestL > lagLo && bestL < lagHi) {
-      const a = r[bestL - 1] + 0.5 * r[2 * bestL - 2];
-      const c = r[bestL + 1] + 0.5 * r[2 * bestL + 2];
+      const a = score(bestL - 1);
+      const c = score(bestL + 1);
       const den = a - 2 * best + c;
       period = bestL + (den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0);
-    } else if (best > 0) period = bestL;
+    }
     centres.push(s + win / 2);
     periods.push(period);
   }
@@ -165,42 +180,162 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   for (let t = end; t >= 0; t = back[t]) frames.push(t);
   frames.reverse();
 
-  const kept = trimWeakEnds(frames, env.values, globalPeriod, options.trimRatio ?? 0.1);
-  return kept.map((f) => refineFrame(env.values, f) / fr);
+  const smooth = gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES);
+  const kept = trimWeakEnds(frames, smooth, referenceLevel(smooth), options.trimRatio ?? 0.15);
+  return placeBeats(options.placement ?? env, kept.map((f) => f / fr), options.placement ? {} : { smooth });
 }
 
 /**
- * Drop leading and trailing beats in near-silence: the onset strength at the beat (max within
- * ±`reach` frames) below ratio × the median over all beats.
+ * Drop leading and trailing beats in near-silence: the prominence of the smoothed onset peak at
+ * the beat ({@link onsetPeak}) below `ratio` × the envelope's reference level
+ * ({@link referenceLevel}). Prominence rather than height, so that the noise floor of a fade-out
+ * or of a lossy codec's quiet tail does not pass for onsets.
  */
-function trimWeakEnds(frames: number[], values: Float32Array, period: number, ratio: number): number[] {
+function trimWeakEnds(frames: number[], smooth: Float32Array, reference: number, ratio: number): number[] {
   if (frames.length < 3) return frames;
-  const reach = Math.max(1, Math.round(period / 8));
-  const strength = frames.map((f) => {
-    let m = 0;
-    for (let t = Math.max(0, f - reach); t <= Math.min(values.length - 1, f + reach); t++) if (values[t] > m) m = values[t];
-    return m;
-  });
-  const sorted = [...strength].sort((a, b) => a - b);
-  const thr = ratio * sorted[sorted.length >> 1];
+  const thr = ratio * reference;
+  const strength = (f: number): number => onsetPeak(smooth, f, 2).strength;
   let a = 0;
   let b = frames.length - 1;
-  while (a < b && strength[a] < thr) a++;
-  while (b > a && strength[b] < thr) b--;
+  while (a < b && strength(frames[a]) < thr) a++;
+  while (b > a && strength(frames[b]) < thr) b--;
   return frames.slice(a, b + 1);
 }
 
-/** Sub-frame position of the onset peak at or next to frame f (parabolic interpolation). */
-function refineFrame(values: Float32Array, f: number): number {
+/** Standard deviation of the Gaussian that smooths the envelope before peaks are located, frames. */
+export const PEAK_SMOOTH_FRAMES = 1;
+
+export interface PlaceOptions {
+  /** Search reach around each beat for its onset peak, frames (3 ≈ 70 ms, the beat F-measure tolerance). Default 3. */
+  reachFrames?: number;
+  /** Onset prominence (fraction of the reference level) at which a peak gets half its weight. Default 0.2. */
+  anchorRatio?: number;
+  /** Weight of each beat's own (tracked) position; a full-strength onset peak has weight 1. Default 0.0005. */
+  inputWeight?: number;
+  /** Weight λ of the second-difference (steady tempo) term of the smoother. Default 0.01. */
+  smoothness?: number;
+  /** The envelope smoothed by {@link gaussianSmooth} with {@link PEAK_SMOOTH_FRAMES}, if already computed. */
+  smooth?: Float32Array;
+  /** {@link referenceLevel} of `smooth`, if already computed. */
+  reference?: number;
+}
+
+/** Envelope convolved with a normalised Gaussian of standard deviation `sigma` frames. */
+export function gaussianSmooth(values: Float32Array, sigma: number): Float32Array {
   const n = values.length;
-  let p = f;
-  if (f > 0 && values[f - 1] > values[p]) p = f - 1;
-  if (f + 1 < n && values[f + 1] > values[p]) p = f + 1;
-  if (p <= 0 || p >= n - 1) return f;
-  const a = values[p - 1];
-  const b = values[p];
-  const c = values[p + 1];
-  const den = a - 2 * b + c;
-  if (!(den < 0) || b <= 0) return f;
-  return p + Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den));
+  if (!(sigma > 0)) return values.slice();
+  const r = Math.ceil(3 * sigma);
+  const k = new Float64Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp((-0.5 * i * i) / (sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i] /= sum;
+  const out = new Float32Array(n);
+  for (let t = 0; t < n; t++) {
+    let acc = 0;
+    for (let i = Math.max(-r, -t); i <= Math.min(r, n - 1 - t); i++) acc += k[i + r] * values[t + i];
+    out[t] = acc;
+  }
+  return out;
+}
+
+/**
+ * Reference onset level of a smoothed envelope: its 95th percentile, which sits at the height of
+ * the song's typical strong onsets whatever the share of beats that carry one.
+ */
+export function referenceLevel(smooth: Float32Array): number {
+  if (smooth.length === 0) return 0;
+  const sorted = Float32Array.from(smooth).sort();
+  return sorted[Math.floor(0.95 * (sorted.length - 1))];
+}
+
+/**
+ * The onset peak of a smoothed envelope near frame f: the highest interior local maximum within
+ * ±reach frames, at sub-frame position (parabolic interpolation), with its prominence within
+ * the window (height above the higher of the minima on either side), so that a frame on the
+ * flank of a neighbouring onset does not count as one. No maximum → position f, strength 0.
+ */
+export function onsetPeak(smooth: Float32Array, f: number, reach: number): { frame: number; strength: number } {
+  const m = smooth.length;
+  let best = -1;
+  for (let i = Math.max(1, f - reach); i <= Math.min(m - 2, f + reach); i++) {
+    if (smooth[i] >= smooth[i - 1] && smooth[i] >= smooth[i + 1] && (best < 0 || smooth[i] > smooth[best])) best = i;
+  }
+  if (best < 0) return { frame: f, strength: 0 };
+  let minL = smooth[best];
+  for (let i = Math.max(0, best - reach); i < best; i++) minL = Math.min(minL, smooth[i]);
+  let minR = smooth[best];
+  for (let i = best + 1; i <= Math.min(m - 1, best + reach); i++) minR = Math.min(minR, smooth[i]);
+  const a = smooth[best - 1];
+  const c = smooth[best + 1];
+  const den = a - 2 * smooth[best] + c;
+  const frame = best + (den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0);
+  return { frame, strength: smooth[best] - Math.max(minL, minR) };
+}
+
+/**
+ * Whittaker smoother with weights (Whittaker 1923; Eilers 2003, "A perfect smoother", Anal.
+ * Chem. 75): the sequence t minimising Σ wᵢ(tᵢ − yᵢ)² + λ Σ (tᵢ₋₁ − 2tᵢ + tᵢ₊₁)², solved as a
+ * symmetric pentadiagonal system (Gaussian elimination, no pivoting needed). Weights must be > 0.
+ */
+export function whittakerSmooth(y: number[], w: number[], lambda: number): number[] {
+  const n = y.length;
+  if (n < 3) return y.slice();
+  const a = new Float64Array(n * 5); // row r, column c at a[r * 5 + (c - r + 2)]
+  const b = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i * 5 + 2] += w[i];
+    b[i] = w[i] * y[i];
+  }
+  const d = [1, -2, 1];
+  for (let j = 0; j + 2 < n; j++) {
+    for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) a[(j + p) * 5 + (q - p + 2)] += lambda * d[p] * d[q];
+  }
+  for (let i = 0; i < n; i++) {
+    const piv = a[i * 5 + 2];
+    for (let r = i + 1; r <= Math.min(i + 2, n - 1); r++) {
+      const f = a[r * 5 + (i - r + 2)] / piv;
+      if (f === 0) continue;
+      for (let c = i; c <= Math.min(i + 2, n - 1); c++) a[r * 5 + (c - r + 2)] -= f * a[i * 5 + (c - i + 2)];
+      b[r] -= f * b[i];
+    }
+  }
+  const t = new Array<number>(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let c = i + 1; c <= Math.min(i + 2, n - 1); c++) s -= a[i * 5 + (c - i + 2)] * t[c];
+    t[i] = s / a[i * 5 + 2];
+  }
+  return t;
+}
+
+/**
+ * Final beat positions, robust to small changes of the envelope (a lossy codec, dither). Each
+ * beat is located at its onset peak ({@link onsetPeak} on the Gaussian-smoothed envelope, whose
+ * sub-frame peak two encodings of the same audio move far less than the raw two-frame peaks),
+ * weighted by the peak's prominence through a soft threshold ((s/s₀)⁴ / (1 + (s/s₀)⁴)), plus
+ * its own tracked position with a small weight. A weighted Whittaker smoother then places the
+ * beats: beats on clear onsets stay there, beats without one (rests, syncopated bars, a quiet
+ * lead-in) fall on the local beat grid of their neighbours instead of following the envelope's
+ * noise floor, where the tracker's frame choice is arbitrary. Units: seconds in and out.
+ */
+export function placeBeats(env: OnsetEnvelope, beatTimesSec: number[], options: PlaceOptions = {}): number[] {
+  const n = beatTimesSec.length;
+  if (n < 3) return beatTimesSec.slice();
+  const fr = env.frameRateHz;
+  const g = options.smooth ?? gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES);
+  const s0 = (options.anchorRatio ?? 0.2) * (options.reference ?? referenceLevel(g));
+  if (!(s0 > 0)) return beatTimesSec.slice();
+  const reach = options.reachFrames ?? 3;
+  const wIn = options.inputWeight ?? 0.0005;
+  const target: number[] = [];
+  const weight: number[] = [];
+  for (const t of beatTimesSec) {
+    const own = t * fr;
+    const peak = onsetPeak(g, Math.max(0, Math.min(g.length - 1, Math.round(own))), reach);
+    const q = (peak.strength / s0) ** 4;
+    const wOn = q / (1 + q);
+    target.push((wIn * own + wOn * peak.frame) / (wIn + wOn));
+    weight.push(wIn + wOn);
+  }
+  return whittakerSmooth(target, weight, options.smoothness ?? 0.01).map((f) => f / fr);
 }

@@ -19,12 +19,16 @@ export interface PhaseOptions {
   hopLength?: number;
   /** Half-window of the novelty, in beat periods. Default 0.5 (one whole beat on each side is then compared). */
   windowBeats?: number;
-  /** Shift when novelty(midpoints) ≥ ratio × novelty(beats). Default 1.35. */
+  /**
+   * Shift when novelty(midpoints) ≥ ratio × novelty(beats). Default 1.1: just above parity, as
+   * on the development songs the ratio is ≤ 0.7 for beats in phase and ≥ 1.19 for beats on the
+   * off-beats (a syncopated bass louder than the kick).
+   */
   shiftRatio?: number;
   /**
    * Shift only when the onset strength at the midpoints is at least this fraction of that at
    * the beats (the off-beats must be plausible beats: a click track's empty off-beats are not).
-   * Default 0.3.
+   * Default 0.2 (an off-beat house bass can be five times louder than the kick in the envelope).
    */
   minOffBeatOnsetRatio?: number;
 }
@@ -125,9 +129,9 @@ export function measureOnsetPhase(onset: OnsetEnvelope, beatTimesSec: number[]):
  */
 export function correctBeatPhase(signal: AnalysisSignal, onset: OnsetEnvelope, beatTimesSec: number[], options: PhaseOptions = {}): { beats: number[]; shifted: boolean; onBeat: number; offBeat: number } {
   const { onBeat, offBeat } = measureHarmonicPhase(signal, beatTimesSec, options);
-  if (onBeat > 0 && offBeat >= (options.shiftRatio ?? 1.35) * onBeat) {
+  if (onBeat > 0 && offBeat >= (options.shiftRatio ?? 1.1) * onBeat) {
     const o = measureOnsetPhase(onset, beatTimesSec);
-    if (o.offBeat >= (options.minOffBeatOnsetRatio ?? 0.3) * o.onBeat) {
+    if (o.offBeat >= (options.minOffBeatOnsetRatio ?? 0.2) * o.onBeat) {
       return { beats: shiftHalfBeat(beatTimesSec, signal.durationSec), shifted: true, onBeat, offBeat };
     }
   }

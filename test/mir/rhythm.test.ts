@@ -3,7 +3,7 @@ import { AnalysisSignal } from '../../shared/mir/signal.js';
 import { analyzeRhythm, tempoFromBeats } from '../../shared/mir/rhythm.js';
 import { computeOnsetEnvelope } from '../../shared/mir/onset.js';
 import { estimateTempo } from '../../shared/mir/tempo.js';
-import { trackBeats } from '../../shared/mir/beats.js';
+import { placeBeats, trackBeats, whittakerSmooth } from '../../shared/mir/beats.js';
 import { estimateDownbeats } from '../../shared/mir/downbeats.js';
 import { SR, beatTimes, positions, renderClicks, rng } from './rhythm-synth.js';
 
@@ -96,6 +96,36 @@ describe('tempo and beats on click trains', () => {
     const r = analyzeRhythm(new AnalysisSignal(x, SR));
     expect(Math.abs(r.tempo!.bpm - 110) / 110).toBeLessThan(0.01);
     expect(worstMiss(times.slice(1, -1), r.beats.map((b) => b.timeSec))).toBeLessThan(0.02);
+  });
+});
+
+describe('beat placement', () => {
+  it('whittakerSmooth keeps points of full weight and interpolates points of almost none', () => {
+    const y = [0, 10, 20, 99, 40, 50];
+    const w = [1, 1, 1, 1e-6, 1, 1];
+    const t = whittakerSmooth(y, w, 0.01);
+    for (const i of [0, 1, 2, 4, 5]) expect(t[i]).toBeCloseTo(y[i], 1);
+    expect(t[3]).toBeCloseTo(30, 0);
+  });
+
+  it('puts beats on their onset peaks and an onset-free beat on the grid, whatever the noise there', () => {
+    const fr = SR / 512;
+    const values = new Float32Array(200);
+    const peaks = [40, 60, 80, 120, 140, 160, 180].map((f) => f + 0.3);
+    for (const p of peaks) for (let f = Math.floor(p) - 2; f <= Math.floor(p) + 3; f++) values[f] = Math.exp(-0.5 * ((f - p) / 0.7) ** 2);
+    const env = { values, frameRateHz: fr, hopLength: 512 };
+    const tracked = [40, 60, 80, 100, 120, 140, 160, 180].map((f) => f / fr);
+    // The beat at frame 100 has no onset; two different noise floors and tracked frames there.
+    const a = placeBeats(env, tracked.map((t, i) => (i === 3 ? 99 / fr : t)));
+    values[101] = 0.02;
+    const b = placeBeats(env, tracked.map((t, i) => (i === 3 ? 101 / fr : t)));
+    for (const [i, p] of [40, 60, 80, 120, 140, 160, 180].entries()) {
+      const k = i < 3 ? i : i + 1;
+      expect(Math.abs(a[k] * fr - (p + 0.3))).toBeLessThan(0.1);
+    }
+    expect(Math.abs(a[3] * fr - (100 + 0.3))).toBeLessThan(0.1);
+    // Two frames (46 ms) between the tracked positions move the placed beat by ~1.5 ms only.
+    expect(Math.abs(b[3] - a[3]) * 1000).toBeLessThan(2.5);
   });
 });
 

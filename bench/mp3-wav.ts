@@ -1,0 +1,74 @@
+/**
+ * MP3 against WAV: renders generator songs, writes each as 16-bit WAV, encodes it with Debian
+ * `lame` (CBR 192 kb/s and VBR -V 4), decodes every file through shared/audio/decode.ts, runs
+ * analyzeRhythm on each and prints, per song and encoding, the max and mean |Δ| between matched
+ * beats (WAV beat ↔ nearest MP3 beat within 70 ms) and the beats left unmatched. A codec path
+ * that shifts the audio (an untrimmed encoder/decoder delay) shows as a constant offset.
+ *
+ *   npx tsx bench/mp3-wav.ts [--seeds 1-5] [--duration 60] [--write]
+ *
+ * --write stores the table in BENCHMARKS.md (section 'mp3-vs-wav').
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeAudio } from '../shared/audio/decode.js';
+import { encodeWav } from '../shared/audio/wav.js';
+import { resampleMono } from '../shared/audio/resample.js';
+import { toMono } from '../shared/audio/types.js';
+import { renderSong } from '../shared/generation/song.js';
+import { AnalysisSignal, ANALYSIS_SAMPLE_RATE } from '../shared/mir/signal.js';
+import { analyzeRhythm } from '../shared/mir/rhythm.js';
+import { matchBeatOffsets } from '../shared/mir/beats-match.js';
+import { argValue, hasFlag, parseSeedRange } from './args.js';
+import { markdownTable, writeBenchmarkSection } from './report.js';
+
+const seeds = parseSeedRange(argValue('--seeds') ?? '1-5');
+const durationSec = Number(argValue('--duration') ?? 60);
+const ENCODINGS: Array<[string, string[]]> = [
+  ['cbr192', ['-b', '192']],
+  ['vbr-V4', ['-V', '4']],
+];
+
+/** Beat times (s) of an encoded file, decoded and analysed as the pipeline does. */
+async function beatsOf(path: string): Promise<number[]> {
+  const { audio } = await decodeAudio(new Uint8Array(readFileSync(path)));
+  const mono = resampleMono(toMono(audio), audio.sampleRate, ANALYSIS_SAMPLE_RATE);
+  return analyzeRhythm(new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE)).beats.map((b) => b.timeSec);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'stemflow-mp3wav-'));
+const rows: (string | number)[][] = [];
+const all: number[] = [];
+try {
+  for (const seed of seeds) {
+    const wavPath = join(dir, `${seed}.wav`);
+    writeFileSync(wavPath, encodeWav(renderSong(seed, { durationSec }).mix, { bitDepth: 16 }));
+    const ref = await beatsOf(wavPath);
+    for (const [name, flags] of ENCODINGS) {
+      const mp3Path = join(dir, `${seed}-${name}.mp3`);
+      execFileSync('lame', ['--quiet', ...flags, wavPath, mp3Path], { stdio: 'pipe' });
+      const m = matchBeatOffsets(ref, await beatsOf(mp3Path));
+      all.push(...m.offsetsSec.map(Math.abs));
+      const maxMs = m.maxAbsSec * 1000;
+      const meanMs = m.meanAbsSec * 1000;
+      rows.push([seed, name, ref.length, m.offsetsSec.length, m.unmatchedA + m.unmatchedB, maxMs, meanMs]);
+      console.log(
+        `seed ${String(seed).padStart(4)} ${name.padEnd(7)} beats ${ref.length} matched ${m.offsetsSec.length} unmatched ${m.unmatchedA}+${m.unmatchedB}  ` +
+          `max |Δ| ${maxMs.toFixed(2)} ms  mean |Δ| ${meanMs.toFixed(2)} ms`,
+      );
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const maxAll = all.length ? Math.max(...all) * 1000 : 0;
+const meanAll = all.length ? (all.reduce((s, v) => s + v, 0) / all.length) * 1000 : 0;
+const summary = `ALL seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${durationSec} s): max |Δbeat| ${maxAll.toFixed(2)} ms, mean |Δbeat| ${meanAll.toFixed(2)} ms over ${all.length} matched beats`;
+console.log(summary);
+if (hasFlag('--write')) {
+  const table = markdownTable(['seed', 'encoding', 'WAV beats', 'matched', 'unmatched', 'max |Δ| ms', 'mean |Δ| ms'], rows);
+  const command = `npx tsx bench/mp3-wav.ts --seeds ${argValue('--seeds') ?? '1-5'} --duration ${durationSec} --write`;
+  await writeBenchmarkSection('mp3-vs-wav', 'Beats: MP3 against WAV', command, `${table}\n\n${summary}`);
+}
