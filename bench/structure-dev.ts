@@ -12,7 +12,10 @@
  * mir_eval definitions via bench/metrics/segment.ts), pairwise label F on the repetition letters,
  * the letter strings (truth vs estimate), and the time of the structure step.
  * `--held-out` runs seeds 1000..1009: never tune on them. `--oracle-k` (diagnostic) tells the
- * clustering the true number of section types.
+ * clustering the true number of section types (Laplacian method only).
+ * `--options '{"method":"laplacian"}'` runs the earlier Laplacian method for comparison (the
+ * "k/eig" lines are then its cluster count and eigenvalues; with the default novelty method k is
+ * the number of letters and no eigenvalues are printed).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,8 @@
  * Music structure analysis: section boundaries on bar lines, repetition letters and functional
  * names (intro, verse, chorus, bridge, outro).
  *
- * Method (Laplacian structural decomposition, McFee & Ellis 2014, on a bar grid):
+ * Method (default `method: 'novelty'`; boundaries by novelty, labels by segment clustering, on a
+ * bar grid):
  * 1. Bar grid from the beats and their positions in the bar (downbeats); extrapolated with the
  *    median bar length over stretches without beats (silent or beatless intros/outros), and
  *    gaps inside filled. Without beats a 2 s pseudo-bar grid is used.
@@ -13,23 +14,37 @@
  *    their weighted geometric mean (a repeat must match in harmony and, less strictly, in
  *    timbre), path-enhanced along diagonals (the larger of the forward and backward 2-bar
  *    averages), kept as a weighted mutual k-nearest-neighbour recurrence graph.
- * 4. Sequential links between neighbouring bars weighted by timbre similarity only (chords change
- *    inside a section, the instrumentation much less); the two graphs are balanced as in McFee &
- *    Ellis, and the smallest eigenvectors of the normalised Laplacian (cyclic Jacobi), row-
- *    normalised, embed the bars. The number of section types is the eigengap (2..6); k-means
- *    (deterministic farthest-point start) gives each bar a type.
- * 5. Runs of equal types are the sections, so boundaries fall on bar lines (downbeats). Runs
- *    shorter than 2 bars are absorbed by the neighbour they resemble; a run of m × the usual
- *    length of its type (a doubled chorus) is split in m; two types that only ever occur as an
- *    ordered pair with the same timbre (a section whose progression has two distinct halves)
- *    are merged. Repetition letters A, B, C… follow the types in order of first appearance.
+ * 4. Candidate boundaries (shared/mir/segments-novelty.ts): the mean of a Foote checkerboard
+ *    novelty on the timbre similarity (kernel ±2 bars: a change of instrumentation or level) and
+ *    the structural-feature novelty of the recurrence graph (Serrà et al. 2014, lag folded to
+ *    |lag|: a change of what repeats where). Its local maxima ≥ 0.2 of the largest are kept by
+ *    non-maximum suppression at least 3 bars apart (phrases are rarely shorter), never inside
+ *    the silent lead-in or tail. Boundaries are therefore bar lines (downbeats).
+ * 5. Labels (shared/mir/segments-labels.ts): a piece merges into the section before it when it
+ *    repeats that section's opening bars (a progression played twice, cut by a spurious peak);
+ *    the pieces are then clustered by diagonal-alignment similarity on a bar similarity that
+ *    weighs timbre more (harmony in beat order on mean-removed chroma, weight 0.6, times timbre,
+ *    weight 0.4: a repeat keeps its instruments), average linkage with threshold 0.5, so the
+ *    number of section types follows from the threshold. Neighbours with one label join; each
+ *    repeated section's start then moves by ≤ 2 bars to line up bar by bar with the start of its
+ *    best-marked occurrence (repetition is exact, timbre changes can be smeared over a bar);
+ *    a run of m × the usual length of its type (two choruses back to back) is split in m.
+ *    Repetition letters A, B, C… follow the types in order of first appearance.
  * 6. Functional names: of the repeated letters, the loudest is the chorus and the next most
  *    repeated the verse (further repeated letters are "instrumental"); unrepeated sections are
  *    intro (first), outro (last) or bridge (middle); near-silent sections are "silence".
  *
- * Known weakness (see bench/structure-dev.ts): a section played once through a progression whose
- * halves differ can still come out as two types, and sections whose progressions are rotations
- * of each other can be shifted by a bar.
+ * `method: 'laplacian'` keeps the earlier bar clustering for comparison (Laplacian structural
+ * decomposition, McFee & Ellis 2014): sequential links between neighbouring bars weighted by
+ * timbre, balanced against the recurrence graph; the smallest eigenvectors of the normalised
+ * Laplacian embed the bars, the eigengap (2..6) sets the number of types, k-means assigns them,
+ * and runs of equal types are the sections (runs < 2 bars absorbed, inseparable type pairs
+ * merged). It misses boundaries when the eigengap picks too few types.
+ *
+ * Known weaknesses (see bench/structure-dev.ts): a verse and chorus with similar instruments
+ * whose progressions share their opening chords can take one letter (and then one section);
+ * a boundary with no timbre change and a weak repetition cue can be missed or land a bar or two
+ * off when the section is not repeated.
  *
  * Inputs longer than 200 bars are analysed in units of several bars (boundaries on unit lines).
  *
@@ -39,6 +54,9 @@
  */
 import type { BeatEvent, SectionEvent, SectionFunction } from '../contracts/music.js';
 import { computeMfcc } from './mfcc.js';
+import { clusterSegments, segmentSimilarity, segmentSimilarityMatrix, type LabelledSegment } from './segments-labels.js';
+import { laplacianSegments } from './segments-laplacian.js';
+import { checkerboardNovelty, structuralFeatureNovelty } from './segments-novelty.js';
 import type { AnalysisSignal } from './signal.js';
 
 /** The parts of a chromagram this module reads (shared/mir/chroma.ts `Chromagram` satisfies it). */
@@ -77,6 +95,32 @@ export interface SectionOptions {
   minSectionTypes?: number;
   /** Most section types the eigengap may choose. Default 6. */
   maxSectionTypes?: number;
+  /**
+   * 'novelty' (default): boundaries from novelty peaks, labels by segment clustering (see the
+   * module comment); 'laplacian': the earlier bar clustering by Laplacian structural
+   * decomposition, boundaries where the bar labels change.
+   */
+  method?: 'novelty' | 'laplacian';
+  /** Kernel half-width of the timbre checkerboard novelty, bars. Default 2. */
+  noveltyHalfWidthBars?: number;
+  /** Gaussian smoothing half-width of the structural features, bars. Default 2. */
+  structureSmoothBars?: number;
+  /** Candidate boundaries are novelty maxima within ± (this − 1) bars. Default 3. */
+  peakDistanceBars?: number;
+  /** Repeated sections may move their start by up to this many bars to line up with their reference occurrence. Default 2 (0 = off). */
+  alignReachBars?: number;
+  /** 'nms' (default): non-maximum suppression of the novelty's local maxima; 'local-max': maxima over ±(peakDistanceBars − 1). */
+  peakPicking?: 'nms' | 'local-max';
+  /** Weight of chroma against timbre in the bar similarity used for labels (weighted geometric mean), 0..1. Default 0.6. */
+  labelChromaWeight?: number;
+  /** Weight of the timbre novelty against the repetition (structural-feature) novelty, 0..1. Default 0.5. */
+  timbreNoveltyWeight?: number;
+  /** Candidate boundaries: novelty peaks at least this high (0..1 of the curve’s maximum). Default 0.2. */
+  noveltyThreshold?: number;
+  /** Continuation similarity (0..1) at or above which a piece merges with the section before it. Default 0.5. */
+  mergeThreshold?: number;
+  /** LabelledSegment similarity (0..1) at or above which segments share a repetition letter. Default 0.5. */
+  labelThreshold?: number;
 }
 
 interface BarGrid {
@@ -88,6 +132,8 @@ interface BarGrid {
 
 const FALLBACK_BEAT_SEC = 0.5;
 const SILENCE_RMS = 1e-4;
+/** Bars this far below the median bar level, dB, count as silent lead-in or tail. */
+const SILENT_BELOW_MEDIAN_DB = 25;
 
 /** Median of a non-empty numeric array. */
 function median(values: number[]): number {
@@ -255,6 +301,23 @@ function cosineSsm(rows: Float64Array, n: number, dim: number): Float64Array {
   return s;
 }
 
+/**
+ * Cosine self-similarity of rows after removing their mean row (each row minus the average over
+ * all bars, then unit length; clamped to [0, 1]). What every bar shares (the key, a drone)
+ * no longer counts as similarity, so two different progressions in one key score low while a
+ * repeat of the same chords in the same order still scores near 1.
+ */
+function centredCosineSsm(rows: Float64Array, n: number, dim: number): Float64Array {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += rows[i * dim + d] / n;
+  const centred = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dim; d++) centred[i * dim + d] = rows[i * dim + d] - mean[d];
+    normalise(centred, i * dim, dim);
+  }
+  return cosineSsm(centred, n, dim);
+}
+
 /** Gaussian-kernel self-similarity exp(−d²/median(d²)). */
 function gaussianSsm(rows: Float64Array, n: number, dim: number): Float64Array {
   const d2 = new Float64Array(n * n);
@@ -329,256 +392,145 @@ function recurrenceGraph(sim: Float64Array, n: number, k: number): Float64Array 
 }
 
 /**
- * Eigen-decomposition of a symmetric n×n matrix by cyclic Jacobi rotations. Returns eigenvalues
- * (descending) and eigenvectors as columns of a row-major n×n matrix in the same order.
+ * How well segment `next` repeats the beginning of the segment `prev` just before it: mean bar
+ * similarity of next's bar k with prev's bar k (over the shorter length). High when a section
+ * plays its progression again (a piece cut off by a spurious boundary), low at the start of a
+ * different section even when a few of its bars resemble some part of `prev`.
  */
-function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  let total = 0;
-  for (let k = 0; k < n * n; k++) total += a[k] * a[k];
-  for (let sweep = 0; sweep < 30; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
-    if (off <= 1e-20 * total) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-14) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => a[y * n + y] - a[x * n + x]);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    values[dst] = a[src * n + src];
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
-  });
-  return { values, vectors };
-}
-
-/** k-means on the rows of `points` (n × dim), deterministic farthest-point initialisation. */
-function kMeans(points: Float64Array, n: number, dim: number, k: number): { labels: Int32Array; inertia: number } {
-  const centres = new Float64Array(k * dim);
-  const dist2 = (i: number, c: number): number => {
-    let acc = 0;
-    for (let d = 0; d < dim; d++) acc += (points[i * dim + d] - centres[c * dim + d]) ** 2;
-    return acc;
-  };
-  for (let d = 0; d < dim; d++) centres[d] = points[d];
-  const nearest = new Float64Array(n).fill(Infinity);
-  for (let c = 1; c < k; c++) {
-    let best = 0;
-    for (let i = 0; i < n; i++) {
-      nearest[i] = Math.min(nearest[i], dist2(i, c - 1));
-      if (nearest[i] > nearest[best]) best = i;
-    }
-    for (let d = 0; d < dim; d++) centres[c * dim + d] = points[best * dim + d];
-  }
-  const labels = new Int32Array(n);
-  let inertia = 0;
-  for (let iter = 0; iter < 50; iter++) {
-    let changed = false;
-    inertia = 0;
-    for (let i = 0; i < n; i++) {
-      let bestC = 0;
-      let bestD = Infinity;
-      for (let c = 0; c < k; c++) {
-        const dd = dist2(i, c);
-        if (dd < bestD) {
-          bestD = dd;
-          bestC = c;
-        }
-      }
-      inertia += bestD;
-      if (labels[i] !== bestC || iter === 0) changed = changed || labels[i] !== bestC;
-      labels[i] = bestC;
-    }
-    if (!changed && iter > 0) break;
-    centres.fill(0);
-    const counts = new Int32Array(k);
-    for (let i = 0; i < n; i++) {
-      counts[labels[i]]++;
-      for (let d = 0; d < dim; d++) centres[labels[i] * dim + d] += points[i * dim + d];
-    }
-    for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) centres[c * dim + d] /= Math.max(1, counts[c]);
-  }
-  return { labels, inertia };
+function continuationSimilarity(sim: Float64Array, n: number, prev: LabelledSegment, next: LabelledSegment): number {
+  const m = Math.min(prev.endBar - prev.startBar, next.endBar - next.startBar);
+  let acc = 0;
+  for (let k = 0; k < m; k++) acc += sim[(prev.startBar + k) * n + next.startBar + k];
+  return m > 0 ? acc / m : 0;
 }
 
 /**
- * Laplacian spectral embedding (McFee & Ellis 2014): the graph mixes recurrence links (repeats)
- * and sequential links between neighbouring bars (continuity), balanced so that both carry equal
- * weight on average; the eigenvectors of the normalised Laplacian with the smallest eigenvalues,
- * row-normalised, embed every bar so that bars of the same section type cluster together.
+ * Boundary refinement by repetition: a repeated section starts where its bars line up with the
+ * start of its best-marked occurrence (the one whose start has the highest novelty). Each other
+ * occurrence whose start follows a different section may move its start by up to `reach` bars
+ * to maximise the mean similarity of its first (≤ 4) bars with the reference's first bars plus
+ * a quarter of the novelty at the new bar line (ties keep the novelty peak). Lengths stay ≥
+ * `minBars`. The timbre change at a section start is often smeared over a bar (a fill, a
+ * sustained chord), while the chords of a repeat line up exactly.
  */
-function laplacianEmbedding(rec: Float64Array, path: Float64Array, n: number): { eigenvalues: Float64Array; vectors: Float64Array } {
-  const degRec = new Float64Array(n);
-  const degPath = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      degRec[i] += rec[i * n + j];
-      degPath[i] += path[i * n + j];
-    }
-  }
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += degPath[i] * (degPath[i] + degRec[i]);
-    den += (degPath[i] + degRec[i]) ** 2;
-  }
-  const mu = den > 0 ? num / den : 0.5;
-  const affinity = new Float64Array(n * n);
-  for (let k = 0; k < n * n; k++) affinity[k] = mu * rec[k] + (1 - mu) * path[k];
-  const deg = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) deg[i] += affinity[i * n + j];
-  // M = D^{-1/2} A D^{-1/2}; the Laplacian's smallest eigenvalues are 1 − M's largest.
-  const m = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const d = Math.sqrt(deg[i] * deg[j]);
-      m[i * n + j] = d > 0 ? affinity[i * n + j] / d : 0;
-    }
-  }
-  const { values, vectors } = symmetricEigen(m, n);
-  return { eigenvalues: values.map((v) => 1 - v), vectors };
-}
-
-interface Segment {
-  startBar: number;
-  endBar: number;
-  /** Section type (cluster id). */
-  label: number;
-}
-
-/**
- * Runs of equal bar labels → segments. Runs shorter than `minBars` are absorbed by the
- * neighbouring run they resemble more (mean bar similarity). A run of one type that spans about
- * m ≥ 2 times the typical length of that type's other occurrences (e.g. a doubled last chorus) is
- * split into m equal parts, since repeats of a section type usually have one length.
- */
-function segmentsFromLabels(labels: number[], minBars: number, sim: Float64Array, n: number): Segment[] {
-  let runs: Segment[] = [];
-  for (let i = 0; i < n; i++) {
-    const last = runs[runs.length - 1];
-    if (last && last.label === labels[i]) last.endBar = i + 1;
-    else runs.push({ startBar: i, endBar: i + 1, label: labels[i] });
-  }
-  const meanSim = (a: Segment, b: Segment): number => {
-    let acc = 0;
-    for (let i = a.startBar; i < a.endBar; i++) for (let j = b.startBar; j < b.endBar; j++) acc += sim[i * n + j];
-    return acc / ((a.endBar - a.startBar) * (b.endBar - b.startBar));
-  };
-  for (;;) {
-    let shortest = -1;
-    for (let r = 0; r < runs.length; r++) {
-      const len = runs[r].endBar - runs[r].startBar;
-      if (len < minBars && runs.length > 1 && (shortest < 0 || len < runs[shortest].endBar - runs[shortest].startBar)) shortest = r;
-    }
-    if (shortest < 0) break;
-    const run = runs[shortest];
-    const prev = runs[shortest - 1];
-    const next = runs[shortest + 1];
-    const target = !prev ? next : !next ? prev : meanSim(run, prev) >= meanSim(run, next) ? prev : next;
-    target.startBar = Math.min(target.startBar, run.startBar);
-    target.endBar = Math.max(target.endBar, run.endBar);
-    runs.splice(shortest, 1);
-    // Merge neighbours that now carry the same label.
-    const merged: Segment[] = [];
-    for (const r of runs) {
-      const last = merged[merged.length - 1];
-      if (last && last.label === r.label) last.endBar = r.endBar;
-      else merged.push({ ...r });
-    }
-    runs = merged;
-  }
-  const out: Segment[] = [];
-  for (const r of runs) {
-    const len = r.endBar - r.startBar;
-    const others = runs.filter((o) => o !== r && o.label === r.label).map((o) => o.endBar - o.startBar);
-    const typical = others.length ? median(others) : 0;
-    const m = typical >= minBars ? Math.round(len / typical) : 1;
-    if (m >= 2 && Math.abs(len - m * typical) <= 1) {
-      for (let p = 0; p < m; p++) {
-        out.push({ startBar: r.startBar + Math.round((p * len) / m), endBar: r.startBar + Math.round(((p + 1) * len) / m), label: r.label });
+function alignSectionStarts(segs: LabelledSegment[], sim: Float64Array, novelty: Float64Array, n: number, minBars: number, reach: number): LabelledSegment[] {
+  const out = segs.map((x) => ({ ...x }));
+  const byLabel = new Map<number, number[]>();
+  out.forEach((x, i) => byLabel.set(x.label, [...(byLabel.get(x.label) ?? []), i]));
+  for (const members of byLabel.values()) {
+    if (members.length < 2) continue;
+    const ref = members.reduce((a, b) => (novelty[out[b].startBar] > novelty[out[a].startBar] ? b : a));
+    const r = out[ref];
+    for (const i of members) {
+      if (i === ref || i === 0 || out[i - 1].label === out[i].label) continue;
+      const prev = out[i - 1];
+      const cur = out[i];
+      const k = Math.min(4, r.endBar - r.startBar);
+      let best = cur.startBar;
+      let bestScore = -Infinity;
+      for (let b = cur.startBar - reach; b <= cur.startBar + reach; b++) {
+        if (b - prev.startBar < minBars || cur.endBar - b < minBars || b + k > n) continue;
+        let acc = 0;
+        for (let j = 0; j < k; j++) acc += sim[(b + j) * n + r.startBar + j];
+        const score = acc / k + 0.25 * novelty[b];
+        if (score > bestScore + 1e-9) {
+          bestScore = score;
+          best = b;
+        }
       }
-    } else out.push(r);
+      prev.endBar = best;
+      cur.startBar = best;
+    }
   }
   return out;
 }
 
 /**
- * Merge section types that only ever occur as an ordered pair with the same timbre: when every
- * segment of type X is immediately followed by one of type Y and every Y immediately preceded by
- * an X (at least twice), and the pairs are as homogeneous in timbre across the join as within
- * their parts (ratio ≥ `minTimbreRatio`), each X-Y pair becomes one segment of type X. The
- * spectral clustering tends to split a section whose chord progression has two distinct halves
- * into two types; the same instruments on both sides tell it from a verse always followed by a
- * chorus. Repeated until nothing changes.
+ * Novelty boundaries and segment-clustering labels (steps 4–5 of the module comment).
+ * `sc` and `st` are the raw chroma and timbre bar similarities, `rec` the recurrence graph.
  */
-function mergeInseparablePairs(segments: Segment[], st: Float64Array, n: number, minTimbreRatio: number): Segment[] {
-  const mean = (a: Segment, b: Segment): number => {
-    let acc = 0;
-    for (let i = a.startBar; i < a.endBar; i++) for (let j = b.startBar; j < b.endBar; j++) acc += st[i * n + j];
-    return acc / ((a.endBar - a.startBar) * (b.endBar - b.startBar));
-  };
-  let segs = segments.map((x) => ({ ...x }));
-  for (let changed = true; changed; ) {
-    changed = false;
-    const count = new Map<number, number>();
-    for (const x of segs) count.set(x.label, (count.get(x.label) ?? 0) + 1);
-    const pairs = new Map<string, number[]>();
-    for (let i = 0; i + 1 < segs.length; i++) {
-      const key = `${segs[i].label},${segs[i + 1].label}`;
-      pairs.set(key, [...(pairs.get(key) ?? []), i]);
+function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, energyDb: Float64Array, n: number, minBars: number, options: SectionOptions): { segments: LabelledSegment[]; numTypes: number; confidence: number[] } {
+  const chromaWeight = options.chromaWeight ?? 0.85;
+  const timbreNovelty = checkerboardNovelty(st, n, options.noveltyHalfWidthBars ?? 2);
+  const repetitionNovelty = structuralFeatureNovelty(rec, n, options.structureSmoothBars ?? 2, true);
+  const novelty = new Float64Array(n + 1);
+  const wt = options.timbreNoveltyWeight ?? 0.5;
+  for (let b = 0; b <= n; b++) novelty[b] = wt * timbreNovelty[b] + (1 - wt) * repetitionNovelty[b];
+  const threshold = options.noveltyThreshold ?? 0.2;
+  // Near-silent bars at either end (the lead-in and the release tail) belong to the first and
+  // last sections: no boundary between them and the music.
+  const quiet = median(Array.from(energyDb)) - SILENT_BELOW_MEDIAN_DB;
+  let first = 0;
+  while (first < n - 1 && energyDb[first] < quiet) first++;
+  let last = n - 1;
+  while (last > first && energyDb[last] < quiet) last--;
+  const peakDistance = Math.max(minBars, options.peakDistanceBars ?? 3);
+  const cuts: number[] = [];
+  const lo = Math.max(first + minBars, minBars);
+  const hi = Math.min(last + 1 - minBars, n - minBars);
+  if (options.peakPicking === 'local-max') {
+    for (let b = lo; b <= hi; b++) {
+      let isPeak = novelty[b] >= threshold;
+      for (let d = 1; d < peakDistance && isPeak; d++) if ((b - d >= 0 && novelty[b - d] > novelty[b]) || (b + d <= n && novelty[b + d] > novelty[b])) isPeak = false;
+      if (isPeak) cuts.push(b);
     }
-    for (const [key, at] of pairs) {
-      const [x, y] = key.split(',').map(Number);
-      if (x === y || at.length < 2 || count.get(x) !== at.length || count.get(y) !== at.length) continue;
-      let ratio = 0;
-      for (const i of at) ratio += mean(segs[i], segs[i + 1]) / Math.sqrt(mean(segs[i], segs[i]) * mean(segs[i + 1], segs[i + 1]));
-      if (ratio / at.length < minTimbreRatio) continue;
-      const out: Segment[] = [];
-      for (let i = 0; i < segs.length; i++) {
-        if (segs[i].label === x && i + 1 < segs.length && segs[i + 1].label === y) {
-          out.push({ startBar: segs[i].startBar, endBar: segs[i + 1].endBar, label: x });
-          i++;
-        } else out.push(segs[i]);
-      }
-      segs = out;
-      changed = true;
-      break;
-    }
+  } else {
+    // Non-maximum suppression: strongest bar lines first, none closer than peakDistance to a kept one.
+    const order: number[] = [];
+    for (let b = lo; b <= hi; b++) if (novelty[b] >= threshold && novelty[b] >= novelty[b - 1] && novelty[b] >= novelty[b + 1]) order.push(b);
+    order.sort((a, b) => novelty[b] - novelty[a] || a - b);
+    for (const b of order) if (cuts.every((c) => Math.abs(c - b) >= peakDistance)) cuts.push(b);
+    cuts.sort((a, b) => a - b);
   }
-  return segs;
+  // Bar similarity for repetition: weighted geometric mean of harmony (in beat order) and timbre.
+  const labelChromaWeight = options.labelChromaWeight ?? 0.6;
+  const sim = new Float64Array(n * n);
+  for (let q = 0; q < n * n; q++) sim[q] = Math.pow(sc[q], labelChromaWeight) * Math.pow(st[q], 1 - labelChromaWeight);
+  const edges = [0, ...cuts, n];
+  let segs: LabelledSegment[] = edges.slice(0, -1).map((a, i) => ({ startBar: a, endBar: edges[i + 1], label: 0 }));
+  const labelThreshold = options.labelThreshold ?? 0.5;
+  const mergeThreshold = options.mergeThreshold ?? 0.5;
+  const label = (list: LabelledSegment[]): LabelledSegment[] => {
+    const ids = clusterSegments(segmentSimilarityMatrix(sim, n, list), list.length, labelThreshold);
+    return list.map((x, i) => ({ ...x, label: ids[i] }));
+  };
+  // Neighbouring pieces that repeat each other are one section (a progression played twice).
+  const merged: LabelledSegment[] = [];
+  for (const x of segs) {
+    const last = merged[merged.length - 1];
+    if (last && continuationSimilarity(sim, n, last, x) >= mergeThreshold) last.endBar = x.endBar;
+    else merged.push({ ...x });
+  }
+  segs = [];
+  for (const x of label(merged)) {
+    const last = segs[segs.length - 1];
+    if (last && last.label === x.label) last.endBar = x.endBar;
+    else segs.push({ ...x });
+  }
+  segs = alignSectionStarts(segs, sim, novelty, n, minBars, options.alignReachBars ?? 2);
+  // A run of m × the usual length of its type (two choruses back to back) is split in m.
+  const out: LabelledSegment[] = [];
+  for (const r of segs) {
+    const len = r.endBar - r.startBar;
+    const others = segs.filter((o) => o !== r && o.label === r.label).map((o) => o.endBar - o.startBar);
+    const typical = others.length ? median(others) : 0;
+    const m = typical >= minBars ? Math.round(len / typical) : 1;
+    if (m >= 2 && Math.abs(len - m * typical) <= 1) {
+      for (let p = 0; p < m; p++) out.push({ startBar: r.startBar + Math.round((p * len) / m), endBar: r.startBar + Math.round(((p + 1) * len) / m), label: r.label });
+    } else out.push(r);
+  }
+  // Confidence: how well a repeated section matches the other occurrences of its type, or how
+  // unlike everything else an unrepeated one is (0..1).
+  const confidence = out.map((x, i) => {
+    const same = out.filter((o, j) => j !== i && o.label === x.label).map((o) => segmentSimilarity(sim, n, x, o));
+    if (same.length) return same.reduce((a, b) => a + b, 0) / same.length;
+    return 1 - Math.max(0, ...out.filter((_, j) => j !== i).map((o) => segmentSimilarity(sim, n, x, o)));
+  });
+  return { segments: out, numTypes: new Set(out.map((x) => x.label)).size, confidence };
 }
 
-/** Share of the segment's bars whose own cluster agrees with the segment's, 0..1. */
-function segmentConfidence(seg: Segment, barLabels: number[]): number {
+/** Share of the segment's bars whose own cluster agrees with the segment's, 0..1 (Laplacian method). */
+function segmentConfidence(seg: LabelledSegment, barLabels: number[]): number {
   let agree = 0;
   for (let i = seg.startBar; i < seg.endBar; i++) if (barLabels[i] === seg.label) agree++;
   return agree / (seg.endBar - seg.startBar);
@@ -676,40 +628,36 @@ export function analyzeStructure(
   // A repeat must match in harmony AND timbre: weighted geometric mean of the two similarities.
   for (let q = 0; q < n * n; q++) combined[q] = Math.pow(sc2[q], chromaWeight) * Math.pow(st2[q], 1 - chromaWeight);
   const rec = recurrenceGraph(combined, n, Math.max(2, Math.ceil((options.neighbourFraction ?? 0.1) * n)));
-  // Sequential links: timbre similarity of neighbouring bars (chords change inside a section,
-  // instrumentation much less), over ±sequentialBars bars.
-  const path = new Float64Array(n * n);
-  const reach = options.sequentialBars ?? 1;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j <= Math.min(n - 1, i + reach); j++) {
-      path[i * n + j] = st[i * n + j];
-      path[j * n + i] = st[i * n + j];
-    }
-  }
-  const { eigenvalues, vectors } = laplacianEmbedding(rec, path, n);
-  const maxK = Math.max(2, Math.min(options.maxSectionTypes ?? 6, Math.floor(n / minBars)));
-  let numTypes = options.numSectionTypes ?? 0;
-  if (!numTypes) {
-    // Eigengap heuristic: the number of clusters is where the Laplacian spectrum jumps most.
-    let bestGap = -Infinity;
-    for (let c = Math.min(options.minSectionTypes ?? 2, maxK); c <= maxK && c < n; c++) {
-      const gap = eigenvalues[c] - eigenvalues[c - 1];
-      if (gap > bestGap) {
-        bestGap = gap;
-        numTypes = c;
+  let segments: LabelledSegment[];
+  let barLabels: number[];
+  let eigenvalues: Float64Array = new Float64Array(0);
+  let numTypes: number;
+  let confidence: number[];
+  if ((options.method ?? 'novelty') === 'novelty') {
+    const r = noveltySegments(centredCosineSsm(features.chroma, n, features.chromaDim), st, rec, features.energyDb, n, minBars, options);
+    segments = r.segments;
+    numTypes = r.numTypes;
+    confidence = r.confidence;
+    barLabels = new Array<number>(n).fill(0);
+    for (const seg of segments) for (let i = seg.startBar; i < seg.endBar; i++) barLabels[i] = seg.label;
+  } else {
+    // Sequential links: timbre similarity of neighbouring bars (chords change inside a section,
+    // instrumentation much less), over ±sequentialBars bars.
+    const path = new Float64Array(n * n);
+    const reach = options.sequentialBars ?? 1;
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j <= Math.min(n - 1, i + reach); j++) {
+        path[i * n + j] = st[i * n + j];
+        path[j * n + i] = st[i * n + j];
       }
     }
+    const lap = laplacianSegments(rec, path, combined, st, n, minBars, options);
+    eigenvalues = lap.eigenvalues;
+    numTypes = lap.numTypes;
+    barLabels = lap.barLabels;
+    segments = lap.segments;
+    confidence = segments.map((seg) => segmentConfidence(seg, lap.barLabels));
   }
-  numTypes = Math.max(1, Math.min(numTypes, n));
-  const embedding = new Float64Array(n * numTypes);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let c = 0; c < numTypes; c++) norm += vectors[i * n + c] ** 2;
-    const g = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let c = 0; c < numTypes; c++) embedding[i * numTypes + c] = vectors[i * n + c] * g;
-  }
-  const barLabels = Array.from(kMeans(embedding, n, numTypes, numTypes).labels);
-  const segments = mergeInseparablePairs(segmentsFromLabels(barLabels, minBars, combined, n), st, n, options.pairTimbreRatio ?? 0.8);
   const k = segments.length;
   const letterOf = new Map<number, string>();
   const letters = segments.map((seg) => {
@@ -727,7 +675,7 @@ export function analyzeStructure(
     endSec: i === k - 1 ? durationSec : grid.starts[s.endBar],
     label: names[i],
     letter: letters[i],
-    confidence: segmentConfidence(s, barLabels),
+    confidence: confidence[i],
   }));
   return { sections, barStartsSec: grid.starts, barLabels, eigenvalues, numSectionTypes: numTypes };
 }

@@ -99,6 +99,19 @@ describe('estimateSections', () => {
     [0, 1, 2, 3, 4, 5].forEach((b, i) => expect(Math.abs(sections[i].startSec - b * BLOCK_SEC)).toBeLessThanOrEqual(BEAT_SEC));
   });
 
+  it('puts every boundary exactly on a bar line and splits a doubled chorus (A-B-A-B-B-C-B)', () => {
+    const { signal, chroma, beats, durationSec } = renderStructure('ABABBCB', 2);
+    const sections = estimateSections(signal, beats, 4, chroma);
+    const barSec = 4 * BEAT_SEC;
+    expect(sections.map((s) => s.letter).join('')).toBe('ABABBCB');
+    for (const s of sections.slice(1)) {
+      // On a downbeat of the grid (a whole number of bars), and on the true block change.
+      expect(Math.abs(s.startSec / barSec - Math.round(s.startSec / barSec))).toBeLessThan(1e-6);
+    }
+    sections.forEach((s, i) => expect(s.startSec).toBeCloseTo(i * BLOCK_SEC, 6));
+    expect(sections[sections.length - 1].endSec).toBeCloseTo(durationSec, 6);
+  });
+
   it('returns no sections for silence and for an empty signal, and one section for a short clip', () => {
     const silent = new AnalysisSignal(new Float32Array(SR * 30), SR);
     const emptyChroma: SectionChromagram = { numFrames: 0, frameRateHz: 10, treble: new Float32Array(0) };
