@@ -13,16 +13,16 @@
 import type { Stft } from '../dsp/stft.js';
 
 export interface CentreOptions {
-  /** Width σ of the centre window in pan units (0 = centre, 1 = hard pan). Default 0.15. */
+  /** Width σ of the centre window in pan units (0 = centre, 1 = hard pan). Default 0.2. */
   panWidth?: number;
-  /** Frames averaged on each side of a frame for the cross-spectra (0 = none). Default 1. */
+  /** Frames averaged on each side of a frame for the cross-spectra (0 = none). Default 2. */
   smoothFrames?: number;
 }
 
 /** Centre weight in [0, 1] for every bin of two STFTs with the same geometry (frame-major). */
 export function estimateCentreWeight(left: Stft, right: Stft, options: CentreOptions = {}): Float32Array {
-  const panWidth = options.panWidth ?? 0.15;
-  const smooth = Math.max(0, Math.round(options.smoothFrames ?? 1));
+  const panWidth = options.panWidth ?? 0.2;
+  const smooth = Math.max(0, Math.round(options.smoothFrames ?? 2));
   const { numFrames, numBins } = left;
   const size = numFrames * numBins;
   const auto = new Float32Array(size);
@@ -42,18 +42,31 @@ export function estimateCentreWeight(left: Stft, right: Stft, options: CentreOpt
     table[j] = Math.exp(-pan * pan * inv);
   }
   const scale = tableSize / 2;
+  // Running sums over the frames [t − smooth, t + smooth] (clipped to the spectrogram).
   const autoSum = new Float64Array(numBins);
   const crossSum = new Float64Array(numBins);
+  for (let u = 0; u < Math.min(numFrames, smooth); u++) {
+    const row = u * numBins;
+    for (let k = 0; k < numBins; k++) {
+      autoSum[k] += auto[row + k];
+      crossSum[k] += cross[row + k];
+    }
+  }
   for (let t = 0; t < numFrames; t++) {
-    autoSum.fill(0);
-    crossSum.fill(0);
-    const t0 = Math.max(0, t - smooth);
-    const t1 = Math.min(numFrames - 1, t + smooth);
-    for (let u = t0; u <= t1; u++) {
-      const row = u * numBins;
+    const tIn = t + smooth;
+    if (tIn < numFrames) {
+      const row = tIn * numBins;
       for (let k = 0; k < numBins; k++) {
         autoSum[k] += auto[row + k];
         crossSum[k] += cross[row + k];
+      }
+    }
+    const tOut = t - smooth - 1;
+    if (tOut >= 0) {
+      const row = tOut * numBins;
+      for (let k = 0; k < numBins; k++) {
+        autoSum[k] -= auto[row + k];
+        crossSum[k] -= cross[row + k];
       }
     }
     const row = t * numBins;

@@ -33,6 +33,13 @@ export interface HarmonicPercussive {
   harmonic: Float32Array;
   /** Frequency-median-filtered magnitude. */
   percussive: Float32Array;
+  /**
+   * The short time median of the bins below `lowBins` (frame-major, `lowBins` columns), kept
+   * before the low band's long median replaced it in `harmonic`; null when there is no low band.
+   */
+  shortLow: Float32Array | null;
+  /** Bins in the low band (0 = none). */
+  lowBins: number;
 }
 
 /** Median lengths in frames and bins for a geometry. */
@@ -55,7 +62,10 @@ export function enhanceHarmonicPercussive(mag: Float32Array, geometry: Spectrogr
   const { numFrames, numBins } = geometry;
   const harmonic = medianFilterTime(mag, numFrames, numBins, lengthFrames);
   const percussive = medianFilterFrequency(mag, numFrames, numBins, lengthBins);
+  let shortLow: Float32Array | null = null;
   if (lowBins > 0) {
+    shortLow = new Float32Array(numFrames * lowBins);
+    for (let t = 0; t < numFrames; t++) shortLow.set(harmonic.subarray(t * numBins, t * numBins + lowBins), t * lowBins);
     medianFilterTime(mag, numFrames, numBins, lowFrames, harmonic, lowBins);
     for (let t = 0; t < numFrames; t++) {
       const row = t * numBins;
@@ -65,5 +75,5 @@ export function enhanceHarmonicPercussive(mag: Float32Array, geometry: Spectrogr
       }
     }
   }
-  return { harmonic, percussive };
+  return { harmonic, percussive, shortLow, lowBins };
 }

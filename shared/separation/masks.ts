@@ -6,15 +6,21 @@
  * Cues and the stems they feed:
  * - drums: the percussive enhancement P (median over frequency, Fitzgerald 2010, plus the
  *   low-band transient rule of hpss.ts), with a prior gain (default 2);
- * - bass: the harmonic enhancement H (median over time) below a low-pass crossover (90–250 Hz);
+ * - bass: the harmonic enhancement H (median over time) below a low-pass crossover (90–400 Hz),
+ *   with an overtone cap below ~120 Hz (bassOvertones.ts): the part of H without the 2nd/3rd
+ *   partials a bass note has is a kick drum's body and goes to the drums;
  * - vocals: harmonic energy above the bass band, inside the voice band, weighted by the
- *   centre cue (Avendano & Jot 2004) — a lead voice is mixed in the centre;
- * - other: the remaining harmonic energy (panned or outside the voice band).
+ *   centre cue (Avendano & Jot 2004) — a lead voice is mixed in the centre — and, in frames
+ *   where a lead f0 is found, by its harmonic comb (harmonicComb.ts): centre energy between the
+ *   voice's partials goes to "other";
+ * - other: the remaining harmonic energy (panned, off the lead's partials or outside the voice band).
  *
  * Units: frequencies in Hz. Degenerate input: silence gives vocals = drums = bass = 0 and
  * other = 1 (the other stem is then mix − 0 = silence too).
  */
 import { binHz, type SpectrogramGeometry } from './geometry.js';
+import type { BassShare } from './bassOvertones.js';
+import type { HarmonicComb } from './harmonicComb.js';
 
 export interface StemMasks {
   vocals: Float32Array;
@@ -28,7 +34,7 @@ export interface StemMaskOptions {
   power?: number;
   /** Harmonic energy below this is all bass, in Hz. Default 90. */
   bassFullHz?: number;
-  /** Harmonic energy above this is never bass, in Hz. Default 250. */
+  /** Harmonic energy above this is never bass, in Hz. Default 400. */
   bassEndHz?: number;
   /** Voice band in Hz: below `vocalLowHz` nothing is vocal; tapers in over one octave (a low male voice starts near 100 Hz). Default 110. */
   vocalLowHz?: number;
@@ -40,7 +46,9 @@ export interface StemMaskOptions {
   vocalGain?: number;
   /** Weight of the drum estimate (a Wiener prior: percussive medians underestimate drum power). Default 2. */
   drumGain?: number;
-  /** Weight of the bass estimate. Default 1. */
+  /** On the lead comb's partials in voiced frames, the centre weight c becomes c + leadBoost·(1 − c). Default 0. */
+  leadBoost?: number;
+  /** Weight of the bass estimate. Default 1.5. */
   bassGain?: number;
 }
 
@@ -55,7 +63,7 @@ export function lowPassWeight(hz: number, fullHz: number, endHz: number): number
 /** Per-bin band weights (length numBins) for the bass and the voice band. */
 export function bandWeights(geometry: SpectrogramGeometry, options: StemMaskOptions = {}): { bass: Float32Array; voice: Float32Array } {
   const bassFullHz = options.bassFullHz ?? 90;
-  const bassEndHz = options.bassEndHz ?? 250;
+  const bassEndHz = options.bassEndHz ?? 400;
   const vocalLowHz = options.vocalLowHz ?? 110;
   const vocalHighHz = options.vocalHighHz ?? 8000;
   const bass = new Float32Array(geometry.numBins);
@@ -78,17 +86,29 @@ export interface MaskCues {
   percussive: Float32Array;
   /** Centre weight in [0, 1] per bin, or null when there is no stereo information. */
   centre: Float32Array | null;
+  /**
+   * Cap on the bass share of the low harmonic estimate (bassOvertones.ts); the rest of that
+   * harmonic energy counts as drums (a kick's sustained body). Absent: no cap.
+   */
+  bassShare?: BassShare | null;
+  /** Lead-line comb (leadComb.ts), frame-major with `bins` columns: the centre energy off the comb goes to "other". Absent: none. */
+  leadComb?: HarmonicComb | null;
 }
 
 /** Four soft masks in [0, 1] that sum to one in every bin. */
 export function computeStemMasks(cues: MaskCues, options: StemMaskOptions = {}): StemMasks {
   const { geometry, harmonic, percussive, centre } = cues;
+  const bassShare = cues.bassShare ?? null;
+  const shareBins = bassShare?.bins ?? 0;
+  const lead = cues.leadComb ?? null;
+  const combBins = lead?.bins ?? 0;
+  const leadBoost = options.leadBoost ?? 0;
   const { numFrames, numBins } = geometry;
   const power = options.power ?? 2;
   const vocalShare = options.vocalPercussiveShare ?? 0;
   const vocalGain = options.vocalGain ?? 1;
   const drumGain = options.drumGain ?? 2;
-  const bassGain = options.bassGain ?? 1;
+  const bassGain = options.bassGain ?? 1.5;
   const { bass: bassBand, voice: voiceBand } = bandWeights(geometry, options);
   const size = numFrames * numBins;
   const masks: StemMasks = {
@@ -104,12 +124,19 @@ export function computeStemMasks(cues: MaskCues, options: StemMaskOptions = {}):
       const h = power === 2 ? harmonic[i] * harmonic[i] : harmonic[i] ** power;
       const p = power === 2 ? percussive[i] * percussive[i] : percussive[i] ** power;
       const b = bassBand[k];
-      const c = centre === null ? 0 : centre[i] * voiceBand[k];
-      const vBass = bassGain * h * b;
+      let c = centre === null ? 0 : centre[i];
+      if (k < combBins) {
+        const on = (lead as HarmonicComb).comb[t * combBins + k];
+        c = on === 1 && (lead as HarmonicComb).voiced[t] === 1 ? c + leadBoost * (1 - c) : c * on;
+      }
+      c *= voiceBand[k];
+      const low = k < shareBins;
+      const hBass = low ? (bassShare as BassShare).bass[t * shareBins + k] : h;
+      const vBass = bassGain * hBass * b;
       const hUpper = h * (1 - b);
       const vVocals = vocalGain * (hUpper * c + vocalShare * p * c);
       const vOther = hUpper * (1 - c);
-      const vDrums = drumGain * p * (1 - vocalShare * c);
+      const vDrums = drumGain * p * (1 - vocalShare * c) + (low ? (bassShare as BassShare).excess[t * shareBins + k] * b : 0);
       const total = vBass + vVocals + vOther + vDrums;
       if (total <= 1e-30) {
         masks.other[i] = 1;

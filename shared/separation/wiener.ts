@@ -41,7 +41,7 @@ export function refineMasksWiener(
   const { lengthFrames, lowFrames } = hpssKernel(geometry, hpss);
   const vocalFrames = Math.max(1, Math.round(((options.vocalLengthSec ?? 0.1) * geometry.sampleRate) / geometry.hopLength));
   const size = numFrames * numBins;
-  const gains = { vocals: maskOptions.vocalGain ?? 1, drums: maskOptions.drumGain ?? 2, bass: maskOptions.bassGain ?? 1, other: 1 };
+  const gains = { vocals: maskOptions.vocalGain ?? 1, drums: maskOptions.drumGain ?? 2, bass: maskOptions.bassGain ?? 1.5, other: 1 };
   let current = masks;
   const estimate = new Float32Array(size);
   for (let it = 0; it < iterations; it++) {
