@@ -2,7 +2,7 @@
  * Speed and peak memory of the full analysis as the input grows, against essentia.js in the same
  * run. Each case runs in a fresh child process, so its peak RSS (getrusage maxRSS) is its own.
  *
- *   npx tsx bench/speed.ts [--durations 30,180,600] [--no-essentia] [--write]
+ *   npx tsx bench/speed.ts [--durations 30,180,600] [--repeat 3] [--no-essentia] [--write]
  *
  * Cases, per duration (a rendered song encoded to MP3 with Debian's `lame -V2`):
  *   full      stemflow analyze: decode MP3, separate 4 stems, all MIR, write stems (16-bit WAV) + JAMS
@@ -48,6 +48,11 @@ async function runCase(kind: string, file: string, outDir: string): Promise<Case
   return { wallSec: (performance.now() - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 function inChild(kind: string, file: string, outDir: string): Promise<CaseResult> {
   const child = fork(fileURLToPath(import.meta.url), ['--child', kind, file, outDir], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve, reject) => {
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
     return;
   }
   const durations = (argValue('--durations') ?? '30,180,600').split(',').map(Number);
+  const repeats = Math.max(1, Number(argValue('--repeat') ?? 3));
   const kinds = ['full', 'mir', ...(hasFlag('--no-essentia') ? [] : ['essentia'])];
   const work = mkdtempSync(join(tmpdir(), 'stemflow-speed-'));
   const rows: (string | number)[][] = [];
@@ -76,8 +82,17 @@ async function main(): Promise<void> {
       execFileSync('lame', ['--quiet', '-V2', wav, mp3]);
       const results: Record<string, CaseResult> = {};
       for (const kind of kinds) {
-        results[kind] = await inChild(kind, mp3, join(work, `out-${kind}-${durationSec}`));
-        process.stderr.write(`${durationSec} s ${kind}: ${results[kind].wallSec.toFixed(2)} s, ${results[kind].peakRssMb.toFixed(0)} MB\n`);
+        // Runs interleave with nothing else; the median damps the machine's noise.
+        const runs: CaseResult[] = [];
+        for (let r = 0; r < repeats; r++) {
+          runs.push(await inChild(kind, mp3, join(work, `out-${kind}-${durationSec}`)));
+          process.stderr.write(`${durationSec} s ${kind} #${r + 1}: ${runs[r].wallSec.toFixed(2)} s, ${runs[r].peakRssMb.toFixed(0)} MB\n`);
+        }
+        results[kind] = {
+          wallSec: median(runs.map((x) => x.wallSec)),
+          peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)),
+          mirStepsSec: runs[0].mirStepsSec === undefined ? undefined : median(runs.map((x) => x.mirStepsSec!)),
+        };
       }
       const ess = results.essentia;
       rows.push([
@@ -97,11 +112,11 @@ async function main(): Promise<void> {
       ['input (MP3)', 'full analysis s', 'full peak RSS MB', 'MIR only s', 'of which MIR steps s', 'MIR peak RSS MB', 'essentia.js MIR s', 'essentia peak RSS MB', 'essentia ÷ full', 'essentia ÷ MIR'],
       rows,
     ),
-    'Full analysis = decode + 4 stems + all MIR + stems and JAMS written. MIR only = decode + all MIR + JAMS written (`--stems none`); "of which MIR steps" is the MIR computation alone (resample, rhythm, tonal, structure, descriptors; the CLI\'s `mir_time_s`). essentia.js MIR = decode (stemflow\'s decoder) + RhythmExtractor2013, KeyExtractor, TuningFrequencyExtractor, HPCP + ChordsDetectionBeats. Times are wall clock inside a fresh process (start-up excluded); peak RSS is the process maximum.',
+    'Full analysis = decode + 4 stems + all MIR + stems and JAMS written. MIR only = decode + all MIR + JAMS written (`--stems none`); "of which MIR steps" is the MIR computation alone (resample, rhythm, tonal, structure, descriptors; the CLI\'s `mir_time_s`). essentia.js MIR = decode (stemflow\'s decoder) + RhythmExtractor2013, KeyExtractor, TuningFrequencyExtractor, HPCP + ChordsDetectionBeats. Times are the median of ' + repeats + ' runs, each in a fresh process (start-up excluded), wall clock; peak RSS is the largest process maximum.',
   ].join('\n\n');
   process.stdout.write(body + '\n');
   if (hasFlag('--write')) {
-    await writeBenchmarkSection('speed', 'Analysis speed and memory against essentia.js', `npx tsx bench/speed.ts --durations ${durations.join(',')}`, body);
+    await writeBenchmarkSection('speed', 'Analysis speed and memory against essentia.js', `npx tsx bench/speed.ts --durations ${durations.join(',')} --repeat ${repeats}`, body);
   }
 }
 

@@ -16,7 +16,7 @@ import { dropBeatsInGaps, findSilentGaps } from '../mir/silence.js';
 import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
 import { encodeWav, type WavBitDepth } from '../audio/wav.js';
-import { createParallelDspSeparator, startParallelSeparationToWav } from '../separation/parallel.js';
+import { createParallelDspSeparator, type SeparationCrew, startParallelSeparationToWav, startSeparationCrew } from '../separation/parallel.js';
 import type { Separator } from '../separation/types.js';
 import { VERSION } from '../version.js';
 
@@ -144,8 +144,14 @@ export interface AnalyzeFileOptions {
  * Separate a mix straight into WAV files. The default (DSP) separator encodes each region on the
  * thread that separated it; another separator's stems are encoded once it is done.
  */
-async function separateToWav(mix: AudioBuffer, bitDepth: WavBitDepth, separator: Separator | undefined, onProgress: (f: number) => void): Promise<Record<string, Uint8Array>> {
-  if (!separator) return startParallelSeparationToWav(mix, bitDepth, { run: { onProgress } }).result();
+async function separateToWav(
+  mix: AudioBuffer,
+  bitDepth: WavBitDepth,
+  separator: Separator | undefined,
+  crew: SeparationCrew | undefined,
+  onProgress: (f: number) => void,
+): Promise<Record<string, Uint8Array>> {
+  if (!separator) return startParallelSeparationToWav(mix, bitDepth, { crew, run: { onProgress } }).result();
   const stems = await separateMix(mix, { separator, onProgress });
   return Object.fromEntries(Object.entries(stems).map(([name, audio]) => [name, encodeWav(audio, { bitDepth })]));
 }
@@ -155,8 +161,17 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   const t0 = performance.now();
   const progress = options.onProgress ?? (() => {});
   progress('decode', 0);
-  const { audio, info } = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec });
   const doSeparate = options.separate ?? true;
+  // The separation threads load while this one decodes.
+  const crew = doSeparate && !options.separator ? startSeparationCrew() : undefined;
+  let decoded: Awaited<ReturnType<typeof decodeAudio>>;
+  try {
+    decoded = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec });
+  } catch (err) {
+    crew?.release();
+    throw err;
+  }
+  const { audio, info } = decoded;
   // Separation starts first and runs on worker threads while this thread runs the MIR.
   // Its progress shows once the MIR is done, so that the reported fraction only grows.
   let mirDone = false;
@@ -164,7 +179,7 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
     if (mirDone) progress('separate', 0.5 + 0.45 * f);
   };
   const bitDepth = options.stemBitDepth ?? 16;
-  const separating = doSeparate ? separateToWav(audio, bitDepth, options.separator, onSeparation) : null;
+  const separating = doSeparate ? separateToWav(audio, bitDepth, options.separator, crew, onSeparation) : null;
   // A failure is awaited below; until then it must not count as unhandled.
   separating?.catch(() => {});
   const description = await analyzeMix(audio, { onProgress: (stage, f) => progress(stage, 0.05 + 0.45 * f) });

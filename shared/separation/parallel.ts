@@ -6,7 +6,8 @@
  * starves the workers, and the result is bit-identical to a one-shot run whatever the split.
  *
  * Plain `worker_threads` rather than a pool: the threads live for one separation, share its
- * buffers and need no task queue. A worker that fails to start or dies leaves its regions
+ * buffers and need no task queue; they can be started ahead ({@link startSeparationCrew}) so that
+ * they load while the caller decodes. A worker that fails to start or dies leaves its regions
  * unclaimed or unfinished; the calling thread then separates them itself, so a broken worker
  * costs time, never stems.
  */
@@ -99,6 +100,8 @@ export interface ParallelSeparationOptions {
   options?: DspSeparatorOptions;
   /** Progress (fraction of regions done) and cancellation, on the calling thread. */
   run?: SeparateOptions;
+  /** Threads started ahead ({@link startSeparationCrew}); `threads` is then ignored. */
+  crew?: SeparationCrew;
 }
 
 export interface ParallelSeparation<T = Record<DspStem, AudioBuffer>> {
@@ -135,21 +138,22 @@ interface WorkerOutcome {
   failure: string | null;
 }
 
-/**
- * Run one worker to completion; resolves (never rejects) when it has exited. `live` holds it
- * while it runs, so that a separation that fails or is aborted can stop it.
- */
-function runWorker(job: RegionJob, live: Set<Worker>): Promise<WorkerOutcome> {
-  return new Promise((resolve) => {
-    const outcome: WorkerOutcome = { regions: 0, failure: null };
-    let worker: Worker;
-    try {
-      worker = new Worker(workerUrl(), { workerData: job });
-    } catch (err) {
-      resolve({ regions: 0, failure: `worker did not start: ${(err as Error).message}` });
-      return;
-    }
-    live.add(worker);
+/** One worker thread: started (loading the separator) before it is given a job. */
+interface CrewMember {
+  worker: Worker | null;
+  /** Resolves (never rejects) once the thread has exited, with what it did. */
+  outcome: Promise<WorkerOutcome>;
+}
+
+function startMember(): CrewMember {
+  const outcome: WorkerOutcome = { regions: 0, failure: null };
+  let worker: Worker;
+  try {
+    worker = new Worker(workerUrl());
+  } catch (err) {
+    return { worker: null, outcome: Promise.resolve({ regions: 0, failure: `worker did not start: ${(err as Error).message}` }) };
+  }
+  const done = new Promise<WorkerOutcome>((resolve) => {
     worker.on('message', (m: { ok: boolean; regions?: number; message?: string }) => {
       if (m.ok) outcome.regions = m.regions ?? 0;
       else outcome.failure = m.message ?? 'worker failed';
@@ -157,11 +161,45 @@ function runWorker(job: RegionJob, live: Set<Worker>): Promise<WorkerOutcome> {
     worker.on('error', (err) => {
       outcome.failure = err.message;
     });
-    worker.on('exit', () => {
-      live.delete(worker);
-      resolve(outcome);
-    });
+    worker.on('exit', () => resolve(outcome));
   });
+  return { worker, outcome: done };
+}
+
+/**
+ * Worker threads for a separation, started ahead of it: each loads the separator (and, from the
+ * sources, the TypeScript loader) while the caller is still decoding, then waits for its job.
+ * Pass them to {@link startParallelSeparation} / {@link startParallelSeparationToWav}; a crew
+ * serves one separation. `release()` lets unused threads go (after a failed decode, say).
+ */
+export interface SeparationCrew {
+  readonly size: number;
+  release(): void;
+}
+
+interface CrewInternals extends SeparationCrew {
+  members: CrewMember[];
+}
+
+export function startSeparationCrew(threads = defaultSeparationThreads()): SeparationCrew {
+  const members = Array.from({ length: Math.max(0, threads) }, startMember);
+  const crew: CrewInternals = {
+    size: members.length,
+    members,
+    release() {
+      for (const m of members.splice(0)) m.worker?.postMessage(null);
+    },
+  };
+  return crew;
+}
+
+/** Give `job` to the first `count` members and let the rest go. */
+function deploy(crew: CrewInternals, job: RegionJob, count: number): CrewMember[] {
+  const members = crew.members.splice(0);
+  members.slice(count).forEach((m) => m.worker?.postMessage(null));
+  const used = members.slice(0, count);
+  for (const m of used) m.worker?.postMessage(job);
+  return used;
 }
 
 /**
@@ -213,11 +251,12 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
     assertSeparable(mix);
     sink = makeSink();
   } catch (err) {
+    options.crew?.release();
     const fail = () => Promise.reject(err);
     return { help: fail, result: fail, workers: Promise.resolve({ regions: 0, failures: [] }) };
   }
   const length = frameCount(mix);
-  const threads = Math.max(0, options.threads ?? defaultSeparationThreads());
+  const crew = (options.crew ?? startSeparationCrew(0)) as CrewInternals;
   const regions = planRegions(length, mix.sampleRate, options.regionSec ?? 15, options.options);
   const job: RegionJob = {
     sampleRate: mix.sampleRate,
@@ -227,15 +266,16 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
     state: new Int32Array(new SharedArrayBuffer(4 * (1 + regions.length))),
     options: options.options ?? {},
   };
-  const live = new Set<Worker>();
-  const workers = Promise.all(regions.length > 1 ? Array.from({ length: Math.min(threads, regions.length - 1) }, () => runWorker(job, live)) : []);
+  if (!options.crew) crew.members.push(...Array.from({ length: Math.max(0, options.threads ?? defaultSeparationThreads()) }, startMember));
+  const members = deploy(crew, job, regions.length > 1 ? regions.length - 1 : 0);
+  const workers = Promise.all(members.map((m) => m.outcome));
   const run = options.run ?? {};
   /** On failure or abort in this thread, stop the workers too: their work would be thrown away. */
   const stopWorkersOnError = async <R>(work: () => Promise<R>): Promise<R> => {
     try {
       return await work();
     } catch (err) {
-      await Promise.all([...live].map((w) => w.terminate()));
+      await Promise.all(members.map((m) => m.worker?.terminate()));
       throw err;
     }
   };

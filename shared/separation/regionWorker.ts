@@ -1,11 +1,14 @@
 /**
- * Worker thread of {@link startParallelSeparation} (parallel.ts): claims regions from the shared
- * counter and separates each straight into the shared stem buffers, until none is left.
+ * Worker thread of {@link startParallelSeparation} (parallel.ts). Loads the separator, then waits
+ * for one job (null: not needed, exit): claims regions from the shared counter and separates
+ * each straight into the shared sink, until none is left, and reports how many it did.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { claimRegions, type RegionJob } from './parallel.js';
 
-const job = workerData as RegionJob;
-claimRegions(job)
-  .then((regions) => parentPort?.postMessage({ ok: true, regions }))
-  .catch((err: unknown) => parentPort?.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }));
+parentPort?.once('message', (job: RegionJob | null) => {
+  if (!job) return;
+  claimRegions(job)
+    .then((regions) => parentPort?.postMessage({ ok: true, regions }))
+    .catch((err: unknown) => parentPort?.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }));
+});

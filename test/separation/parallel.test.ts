@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import { BadInputError } from '../../shared/errors.js';
 import { createDspSeparator, DSP_STEMS, planRegions, separateByMasks } from '../../shared/separation/dsp.js';
-import { startParallelSeparation, startParallelSeparationToWav } from '../../shared/separation/parallel.js';
+import { startParallelSeparation, startParallelSeparationToWav, startSeparationCrew } from '../../shared/separation/parallel.js';
 import { encodeWav } from '../../shared/audio/wav.js';
 import { renderSyntheticMix } from './fixtures.js';
 
@@ -112,6 +112,25 @@ describe('parallel separation', () => {
         expect({ stem, bitDepth, same: Buffer.from(files[stem]).equals(encodeWav(oneShot[stem], { bitDepth })) }).toEqual({ stem, bitDepth, same: true });
       }
     }
+  }, 60_000);
+
+  it('hands the job to a crew started ahead, which does all the work while the caller is busy', async () => {
+    const crew = startSeparationCrew(2);
+    expect(crew.size).toBe(2);
+    const oneShot = await separateByMasks(mix, OPTIONS);
+    const run = startParallelSeparation(mix, { crew, regionSec: 0.5, options: OPTIONS });
+    const regions = planRegions(mix.channels[0].length, mix.sampleRate, 0.5, OPTIONS).length;
+    expect(await run.workers).toEqual({ regions, failures: [] });
+    expectSameStems(oneShot, await run.result());
+  }, 60_000);
+
+  it('gives the right stems from the caller alone when the crew was released', async () => {
+    const crew = startSeparationCrew(1);
+    crew.release();
+    const oneShot = await separateByMasks(mix, OPTIONS);
+    const run = startParallelSeparation(mix, { crew, regionSec: 0.5, options: OPTIONS });
+    expectSameStems(oneShot, await run.result());
+    expect(await run.workers).toEqual({ regions: 0, failures: [] });
   }, 60_000);
 
   it('stops the workers and rejects when the run is aborted', async () => {
