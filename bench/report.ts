@@ -4,6 +4,7 @@
  *   <!-- bench:NAME -->  …  <!-- /bench:NAME -->
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,22 @@ export function markdownTable(header: string[], rows: (string | number)[][]): st
 }
 
 /**
+ * Peak resident set size of this process since it started, MB. On Linux this is VmHWM from
+ * /proc/self/status: getrusage's maxRSS of a forked child also counts the parent's pages it
+ * shared before exec, so a child forked from a bench that holds a rendered hour of audio would
+ * report the parent's size. Elsewhere, maxRSS.
+ */
+export function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
  * Wall time of a function in seconds, and the process's peak RSS so far in MB
  * (`process.resourceUsage().maxRSS`, which also sees synchronous work). For a per-case peak, run
  * each case in its own child process (see bench/child.ts).
@@ -39,5 +56,5 @@ export async function measure<T>(fn: () => Promise<T> | T): Promise<{ result: T;
   const t0 = performance.now();
   const result = await fn();
   const seconds = (performance.now() - t0) / 1000;
-  return { result, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { result, seconds, peakRssMb: peakRssMb() };
 }

@@ -22,7 +22,7 @@ import { renderSong } from '../shared/generation/song.js';
 import { main as cli } from '../cli/main.js';
 import { argValue, hasFlag } from './args.js';
 import { analyzeWithEssentia } from './peers/essentia.js';
-import { markdownTable, writeBenchmarkSection } from './report.js';
+import { markdownTable, peakRssMb, writeBenchmarkSection } from './report.js';
 
 interface CaseResult {
   wallSec: number;
@@ -38,14 +38,14 @@ async function runCase(kind: string, file: string, outDir: string): Promise<Case
     const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => process.stderr.write(t), isTTY: false };
     const code = await cli(['analyze', file, '--out', outDir, '--quiet', '--json', ...(kind === 'mir' ? ['--stems', 'none'] : [])], io);
     if (code !== 0) throw new Error(`analyze exited ${code}`);
-    return { wallSec: (performance.now() - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, mirStepsSec: JSON.parse(out).mir_time_s };
+    return { wallSec: (performance.now() - t0) / 1000, peakRssMb: peakRssMb(), mirStepsSec: JSON.parse(out).mir_time_s };
   } else if (kind === 'essentia') {
     const { audio } = await decodeAudio(new Uint8Array(readFileSync(file)));
     analyzeWithEssentia(toMono(audio), audio.sampleRate, { rhythmMethods: ['multifeature'], keyProfiles: ['edma'] });
   } else {
     throw new Error(`unknown case ${kind}`);
   }
-  return { wallSec: (performance.now() - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { wallSec: (performance.now() - t0) / 1000, peakRssMb: peakRssMb() };
 }
 
 function median(xs: number[]): number {
