@@ -30,14 +30,19 @@ export function stftFrameCount(length: number, hopLength: number): number {
   return length === 0 ? 0 : Math.floor(length / hopLength) + 1;
 }
 
-/** Complex STFT of one channel with a periodic Hann window. An empty signal gives 0 frames. */
-export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
+/**
+ * The centred, Hann-windowed frames of `signal`, each transformed: calls `emit(t, re, im)` with
+ * frame t's spectrum (numBins values each, reused between calls). Returns the geometry.
+ */
+function eachSpectrum(
+  signal: Float32Array,
+  options: StftOptions,
+  emit: (t: number, re: Float64Array, im: Float64Array, numBins: number) => void,
+): { nFft: number; hopLength: number; numFrames: number; numBins: number } {
   const nFft = options.nFft ?? 2048;
   const hopLength = options.hopLength ?? nFft >> 2;
   const numBins = (nFft >> 1) + 1;
   const numFrames = stftFrameCount(signal.length, hopLength);
-  const re = new Float32Array(numFrames * numBins);
-  const im = new Float32Array(numFrames * numBins);
   const win = hann(nFft);
   const frame = new Float64Array(nFft);
   const fr = new Float64Array(numBins);
@@ -50,13 +55,23 @@ export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
       frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
     }
     rfft(frame, fr, fi);
-    const o = t * numBins;
-    for (let k = 0; k < numBins; k++) {
-      re[o + k] = fr[k];
-      im[o + k] = fi[k];
-    }
+    emit(t, fr, fi, numBins);
   }
-  return { nFft, hopLength, numFrames, numBins, re, im };
+  return { nFft, hopLength, numFrames, numBins };
+}
+
+/** Complex STFT of one channel with a periodic Hann window. An empty signal gives 0 frames. */
+export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
+  const nFft = options.nFft ?? 2048;
+  const numBins = (nFft >> 1) + 1;
+  const numFrames = stftFrameCount(signal.length, options.hopLength ?? nFft >> 2);
+  const re = new Float32Array(numFrames * numBins);
+  const im = new Float32Array(numFrames * numBins);
+  const geometry = eachSpectrum(signal, options, (t, fr, fi) => {
+    re.set(fr, t * numBins);
+    im.set(fi, t * numBins);
+  });
+  return { ...geometry, re, im };
 }
 
 /**
@@ -66,22 +81,9 @@ export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
  */
 export function stftMagnitude(signal: Float32Array, options: StftOptions = {}): { numFrames: number; numBins: number; mag: Float32Array } {
   const nFft = options.nFft ?? 2048;
-  const hopLength = options.hopLength ?? nFft >> 2;
   const numBins = (nFft >> 1) + 1;
-  const numFrames = stftFrameCount(signal.length, hopLength);
-  const mag = new Float32Array(numFrames * numBins);
-  const win = hann(nFft);
-  const frame = new Float64Array(nFft);
-  const fr = new Float64Array(numBins);
-  const fi = new Float64Array(numBins);
-  const half = nFft >> 1;
-  for (let t = 0; t < numFrames; t++) {
-    const start = t * hopLength - half;
-    for (let n = 0; n < nFft; n++) {
-      const i = start + n;
-      frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
-    }
-    rfft(frame, fr, fi);
+  const mag = new Float32Array(stftFrameCount(signal.length, options.hopLength ?? nFft >> 2) * numBins);
+  const { numFrames } = eachSpectrum(signal, options, (t, fr, fi) => {
     const o = t * numBins;
     for (let k = 0; k < numBins; k++) {
       // float32 parts first, as the complex STFT stores them
@@ -89,7 +91,7 @@ export function stftMagnitude(signal: Float32Array, options: StftOptions = {}): 
       const im = Math.fround(fi[k]);
       mag[o + k] = Math.sqrt(re * re + im * im);
     }
-  }
+  });
   return { numFrames, numBins, mag };
 }
 

@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AudioBuffer } from '../audio/types.js';
 import { frameCount } from '../audio/types.js';
+import { sharedFloat32 } from '../audio/codec-common.js';
 import { wavHeader, writeWavSamples, type WavBitDepth } from '../audio/wav.js';
 import {
   assertSeparable,
@@ -116,13 +117,9 @@ export interface ParallelSeparation<T = Record<DspStem, AudioBuffer>> {
   workers: Promise<{ regions: number; failures: string[] }>;
 }
 
-function shared(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
-}
-
 function toShared(ch: Float32Array): Float32Array {
   if (ch.buffer instanceof SharedArrayBuffer) return ch;
-  const s = shared(ch.length);
+  const s = sharedFloat32(ch.length);
   s.set(ch);
   return s;
 }
@@ -213,7 +210,7 @@ export function startParallelSeparation(mix: AudioBuffer, options: ParallelSepar
   return start(
     mix,
     options,
-    () => ({ kind: 'audio', out: Object.fromEntries(DSP_STEMS.map((s) => [s, mix.channels.map(() => shared(length))])) as Record<DspStem, Float32Array[]> }),
+    () => ({ kind: 'audio', out: Object.fromEntries(DSP_STEMS.map((s) => [s, mix.channels.map(() => sharedFloat32(length))])) as Record<DspStem, Float32Array[]> }),
     (sink) => Object.fromEntries(DSP_STEMS.map((s) => [s, { sampleRate: mix.sampleRate, channels: (sink as { out: Record<DspStem, Float32Array[]> }).out[s] }])) as Record<DspStem, AudioBuffer>,
   );
 }
