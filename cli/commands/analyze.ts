@@ -1,14 +1,20 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PITCH_CLASS_NAMES } from '../../shared/music/pitch.js';
 import { InvalidRequestError } from '../../shared/errors.js';
+import { probeSource } from '../../shared/audio/stream.js';
 import { analyzeEncoded, type FileAnalysis } from '../../shared/pipeline/analyze.js';
+import { analyzeLong } from '../../shared/pipeline/analyzeLong.js';
+import { fileSource, localLongAnalysisIO } from '../fileIO.js';
 import { CORE_STEMS } from '../../shared/separation/types.js';
 import { choiceOption, numberOption, parseCliArgs } from '../args.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { progressReporter } from '../progress.js';
 
 const BIT_DEPTHS = ['16', '24', '32'] as const;
+
+/** Inputs longer than this (seconds, from the header) are analysed piece by piece (`--stream`). */
+const STREAM_ABOVE_SEC = 20 * 60;
 
 const help = `usage: stemflow analyze <audio> --out DIR [options]
 
@@ -22,6 +28,9 @@ options:
   --stems all|none     'none' runs the MIR analysis only (default: all)
   --bit-depth 16|24|32 stem WAV sample format; 32 = float (default: 16)
   --max-duration SEC   refuse longer inputs (default: 3600)
+  --stream             decode, analyse and separate piece by piece in bounded memory (chosen
+                       by itself for inputs over 20 minutes); same results, MIR and separation
+                       run one after the other
   --json               print the summary as JSON on stdout
   --quiet              no progress on stderr
   -h, --help           this help
@@ -48,7 +57,7 @@ export interface AnalysisSummary {
 }
 
 /** The summary printed by the CLI (and by `--json`). */
-export function summarize(file: string, result: FileAnalysis, outputs: AnalysisSummary['outputs']): AnalysisSummary {
+export function summarize(file: string, result: Omit<FileAnalysis, 'stems'>, outputs: AnalysisSummary['outputs']): AnalysisSummary {
   const d = result.description;
   return {
     file,
@@ -100,6 +109,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       'max-duration': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      stream: { type: 'boolean' },
     },
     true,
   );
@@ -109,30 +119,47 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const bitDepth = Number(choiceOption('bit-depth', values['bit-depth'], BIT_DEPTHS) ?? '16') as 16 | 24 | 32;
   const maxDurationSec = numberOption('max-duration', values['max-duration'], 1, 24 * 3600) ?? 3600;
   const file = positionals[0];
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw new InvalidRequestError(`cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  const progress = values.quiet ? undefined : progressReporter(io, 'analyze');
-  const result = await analyzeEncoded(bytes, { separate: stemsMode === 'all', stemBitDepth: bitDepth, maxDurationSec, onProgress: progress?.update });
-  progress?.done();
+  const source = await fileSource(file).catch((err: NodeJS.ErrnoException) => {
+    throw new InvalidRequestError(`cannot read "${file}": ${err.code ?? String(err)}`);
+  });
   const out = values.out;
+  const progress = values.quiet ? undefined : progressReporter(io, 'analyze');
+  const options = { separate: stemsMode === 'all', stemBitDepth: bitDepth, maxDurationSec, onProgress: progress?.update };
+  const stemPath = (name: string) => join(out, 'stems', `${name}.wav`);
+  const stemPaths: Record<string, string> = {};
+  let result: Omit<FileAnalysis, 'stems'>;
+  try {
+    const probe = await probeSource(source);
+    if (values.stream || probe.durationSec > STREAM_ABOVE_SEC) {
+      await mkdir(join(out, 'stems'), { recursive: true });
+      const longIO = await localLongAnalysisIO(probe.channelCount, stemPath);
+      try {
+        const long = await analyzeLong(source, options.separate ? longIO : null, options);
+        for (const name of long.stemsWritten) stemPaths[name] = stemPath(name);
+        result = long;
+      } finally {
+        await longIO.dispose();
+      }
+    } else {
+      const whole = await analyzeEncoded(await source.read(0, source.size), options);
+      if (whole.stems) {
+        await mkdir(join(out, 'stems'), { recursive: true });
+        for (const name of CORE_STEMS) {
+          const stem = whole.stems[name];
+          if (!stem) continue;
+          await writeFile(stemPath(name), stem);
+          stemPaths[name] = stemPath(name);
+        }
+      }
+      result = whole;
+    }
+  } finally {
+    await source.close();
+  }
+  progress?.done();
   await mkdir(join(out, 'analysis'), { recursive: true });
   const jamsPath = join(out, 'analysis', 'annotation.jams');
   await writeFile(jamsPath, JSON.stringify(result.jams, null, 1));
-  const stemPaths: Record<string, string> = {};
-  if (result.stems) {
-    await mkdir(join(out, 'stems'), { recursive: true });
-    for (const name of CORE_STEMS) {
-      const stem = result.stems[name];
-      if (!stem) continue;
-      const p = join(out, 'stems', `${name}.wav`);
-      await writeFile(p, stem);
-      stemPaths[name] = p;
-    }
-  }
   const summary = summarize(file, result, { jams: jamsPath, stems: stemPaths });
   io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
   return 0;

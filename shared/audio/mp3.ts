@@ -137,36 +137,55 @@ export async function readMp3Tags(bytes: Uint8Array): Promise<AudioTags> {
 
 const FEED_BYTES = 1 << 20;
 
+/** One piece of a decoded MPEG stream: views valid until the next piece is asked for. */
+export interface Mp3Piece {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
 /**
- * Decode an MPEG audio stream whose first frame starts at `offset`.
- * Feeds mpg123 1 MiB at a time and stops with AudioTooLongError once `limits.maxFrames` is passed.
+ * Decode an MPEG audio stream whose first frame starts at `offset`, a piece at a time: mpg123 is
+ * fed 1 MiB per step, so only a piece's samples exist at once (for long files). Applies the
+ * decoder-delay trim of a tagless Layer III stream; stops with AudioTooLongError once
+ * `limits.maxFrames` is passed and TruncatedAudioError when no frame decodes.
  */
-export async function decodeMp3(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
+export async function* decodeMp3Pieces(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): AsyncGenerator<Mp3Piece> {
   const header = parseMp3Header(bytes, offset);
   const sampleRate = header.first.sampleRate;
+  const channelCount = header.first.channelCount;
   const decoder = new MPEGDecoder({ enableGapless: true });
   await decoder.ready;
-  // Room for the whole stream from the header's frame count (+ the decoder delay mpg123 may keep).
-  const samples = new PlanarAccumulator(header.first.channelCount, header.frameCount + MP3_DECODER_DELAY + header.first.samplesPerFrame);
   let total = 0;
-  let outRate = sampleRate;
+  let emitted = 0;
+  // A tagless Layer III stream starts with the decoder's delay; the first sample is kept even if
+  // the stream is shorter than the delay, as a one-shot trim would.
+  let skip = header.first.layer === 3 && !header.gaplessInfo ? MP3_DECODER_DELAY : 0;
+  let last: Mp3Piece | null = null;
   const errors: string[] = [];
   try {
     // Feed from the first frame so junk before it never reaches the decoder; the Info frame stays
     // in, because mpg123 reads the gapless delay and padding from it.
     for (let p = offset; p < bytes.length; p += FEED_BYTES) {
       const r = withQuietConsole(() => decoder.decode(bytes.subarray(p, Math.min(bytes.length, p + FEED_BYTES))));
-      if (r.samplesDecoded > 0) {
-        samples.append(r.channelData, r.samplesDecoded);
-        total += r.samplesDecoded;
-        outRate = r.sampleRate || outRate;
-      }
       for (const e of r.errors) errors.push(e.message);
+      if (r.samplesDecoded <= 0) continue;
+      total += r.samplesDecoded;
       if (limits.maxFrames !== undefined && total > limits.maxFrames) {
         throw new AudioTooLongError(
           `MP3 audio is longer than the limit of ${(limits.maxFrames / sampleRate).toFixed(1)} s (decoded ${(total / sampleRate).toFixed(1)} s before stopping)`,
         );
       }
+      const from = Math.min(skip, r.samplesDecoded);
+      skip -= from;
+      const piece = { sampleRate: r.sampleRate || sampleRate, channels: r.channelData.slice(0, channelCount).map((ch) => ch.subarray(from, r.samplesDecoded)) };
+      last = piece;
+      if (r.samplesDecoded > from) {
+        emitted += r.samplesDecoded - from;
+        yield piece;
+      }
+    }
+    if (total > 0 && emitted === 0 && last) {
+      yield { sampleRate: last.sampleRate, channels: last.channels.map((ch) => ch.subarray(ch.length - 1)) };
     }
   } finally {
     decoder.free();
@@ -175,13 +194,24 @@ export async function decodeMp3(bytes: Uint8Array, offset: number, limits: Decod
     const why = errors.length ? `; decoder said: ${errors[0]}` : '';
     throw new TruncatedAudioError(`MP3 stream of ${bytes.length - offset} bytes yields no complete audio frame${why}`);
   }
-  const channelCount = header.first.channelCount;
-  let channels = samples.finish();
-  if (header.first.layer === 3 && !header.gaplessInfo) {
-    const skip = Math.min(MP3_DECODER_DELAY, total - 1);
-    channels = channels.map((ch) => ch.subarray(skip));
-    total -= skip;
+}
+
+/**
+ * Decode an MPEG audio stream whose first frame starts at `offset` ({@link decodeMp3Pieces},
+ * gathered into whole channels).
+ */
+export async function decodeMp3(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
+  const header = parseMp3Header(bytes, offset);
+  // Room for the whole stream from the header's frame count (+ the decoder delay mpg123 may keep).
+  const samples = new PlanarAccumulator(header.first.channelCount, header.frameCount + MP3_DECODER_DELAY + header.first.samplesPerFrame);
+  let outRate = header.first.sampleRate;
+  for await (const piece of decodeMp3Pieces(bytes, offset, limits)) {
+    samples.append(piece.channels, piece.channels[0].length);
+    outRate = piece.sampleRate;
   }
+  const total = samples.frames;
+  const channelCount = header.first.channelCount;
+  const channels = samples.finish();
   return {
     audio: { sampleRate: outRate, channels },
     info: {

@@ -344,3 +344,121 @@ export function mixToAnalysisMono(mix: AudioBuffer, targetRate: number): Float32
   if (!plan.halfBand) return resampleMono(toMono(mix), mix.sampleRate, targetRate);
   return runHalfBand(mix.channels, plan.halfBand, Math.ceil((n * targetRate) / mix.sampleRate));
 }
+
+/** Analysis-signal samples computed per step of {@link AnalysisMonoStream} (~3 s at 22 050 Hz). */
+const STREAM_BLOCK = 65536;
+
+/**
+ * {@link mixToAnalysisMono} of audio that arrives in pieces (a long file being decoded), sample for
+ * sample the same output: each block of output is computed from a window of the input that holds
+ * every tap it reaches, starting on a multiple of the ratio's denominator so that the filter
+ * phases line up with the one-shot run. Holds only the input still needed (a few thousand
+ * frames) besides the output.
+ */
+export class AnalysisMonoStream {
+  private readonly L: number;
+  private readonly M: number;
+  /** Input frames a tap can reach beyond an output's own position, with a frame to spare. */
+  private readonly reach: number;
+  private pending: Float32Array[];
+  /** Global input frame of pending[c][0], and frames held. */
+  private origin = 0;
+  private held = 0;
+  private received = 0;
+  private out: Float32Array;
+  private produced = 0;
+
+  /**
+   * @param sourceRate input rate, Hz
+   * @param channelCount input channels (averaged)
+   * @param targetRate output rate, Hz
+   * @param expectedFrames input frames expected (sizes the output once; it grows if more come)
+   */
+  constructor(
+    private readonly sourceRate: number,
+    private readonly channelCount: number,
+    private readonly targetRate: number,
+    expectedFrames = 0,
+  ) {
+    checkRate(sourceRate, 'source');
+    checkRate(targetRate, 'target');
+    const g = gcd(sourceRate, targetRate);
+    this.L = targetRate / g;
+    this.M = sourceRate / g;
+    this.reach = sourceRate === targetRate ? 0 : makePlan(sourceRate, targetRate, 'fast').T / 2 + 2;
+    this.pending = Array.from({ length: channelCount }, () => new Float32Array(1 << 16));
+    this.out = new Float32Array(Math.ceil((expectedFrames * targetRate) / sourceRate));
+  }
+
+  /** The next frames of every channel (equal lengths). */
+  push(channels: Float32Array[]): void {
+    if (channels.length !== this.channelCount) throw new InvalidAudioParametersError(`expected ${this.channelCount} channels, got ${channels.length}`);
+    const n = channels[0]?.length ?? 0;
+    this.reserve(n);
+    channels.forEach((ch, c) => this.pending[c].set(ch, this.held));
+    this.held += n;
+    this.received += n;
+    // Emit every block whose taps are all in.
+    for (;;) {
+      const n1 = this.produced + STREAM_BLOCK;
+      if (this.inputEndFor(n1) > this.received) break;
+      this.emit(n1);
+    }
+  }
+
+  /** The whole analysis signal: ceil(frames · targetRate / sourceRate) samples. */
+  finish(): Float32Array {
+    const total = Math.ceil((this.received * this.targetRate) / this.sourceRate);
+    if (this.channelCount > 0 && this.received > 0) while (this.produced < total) this.emit(Math.min(total, this.produced + STREAM_BLOCK));
+    const out = this.out.length === total ? this.out : this.out.slice(0, total);
+    this.out = new Float32Array(0);
+    this.pending = [];
+    return out;
+  }
+
+  /** Input frames [0, end) needed by outputs below n1. */
+  private inputEndFor(n1: number): number {
+    return Math.ceil(((n1 - 1) * this.M) / this.L) + this.reach + 1;
+  }
+
+  /** Compute outputs [produced, n1) from a window of the pending input. */
+  private emit(n1: number): void {
+    const n0 = this.produced;
+    const { L, M } = this;
+    // Window start: a multiple of M at or before every tap of output n0 (0 at the very start).
+    const a = Math.max(0, Math.floor((Math.floor((n0 * M) / L) - this.reach) / M) * M);
+    const e = Math.min(this.received, this.inputEndFor(n1));
+    if (a < this.origin) throw new RangeError(`analysis stream needs input frame ${a}, already released`);
+    const window = this.pending.map((ch) => ch.subarray(a - this.origin, e - this.origin));
+    const y = mixToAnalysisMono({ sampleRate: this.sourceRate, channels: window }, this.targetRate);
+    const local = (a / M) * L;
+    this.reserveOut(n1);
+    this.out.set(y.subarray(n0 - local, n1 - local), n0);
+    this.produced = n1;
+  }
+
+  /** Room for `n` more input frames, dropping frames no later output needs. */
+  private reserve(n: number): void {
+    const keepFrom = Math.max(0, Math.floor((Math.floor((this.produced * this.M) / this.L) - this.reach) / this.M) * this.M);
+    const drop = Math.min(this.held, Math.max(0, keepFrom - this.origin));
+    const need = this.held - drop + n;
+    const cap = this.pending[0]?.length ?? 0;
+    if (drop === 0 && need <= cap) return;
+    const next = need <= cap ? cap : Math.max(need, 2 * cap);
+    this.pending = this.pending.map((ch) => {
+      if (next === cap) return ch.copyWithin(0, drop, this.held);
+      const grown = new Float32Array(next);
+      grown.set(ch.subarray(drop, this.held));
+      return grown;
+    });
+    this.origin += drop;
+    this.held -= drop;
+  }
+
+  private reserveOut(n1: number): void {
+    if (n1 <= this.out.length) return;
+    const grown = new Float32Array(Math.max(n1, Math.ceil(this.out.length * 1.5)));
+    grown.set(this.out.subarray(0, this.produced));
+    this.out = grown;
+  }
+}

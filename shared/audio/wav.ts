@@ -102,8 +102,10 @@ function readInfoList(bytes: Uint8Array, view: DataView, start: number, end: num
  * Parse the chunks of a WAV file: fmt, data (position and size), LIST/INFO, ds64 for RF64.
  * Throws the typed errors for a cut or malformed header and for unsupported sample formats.
  * Does not validate channel count or sample rate ranges (decode.ts does that for every format).
+ * `bytes` may be only the head of a file of `fileLength` bytes, as long as it reaches the data
+ * chunk's header (a long file read in ranges; tags after the samples are then not seen).
  */
-export function parseWavHeader(bytes: Uint8Array): WavHeader {
+export function parseWavHeader(bytes: Uint8Array, fileLength = bytes.length): WavHeader {
   const rf64 = asciiAt(bytes, 0, 4) === 'RF64';
   if (bytes.length < 12) throw new TruncatedAudioError(`WAV file is cut inside its 12-byte RIFF header (${bytes.length} bytes)`);
   if (!(asciiAt(bytes, 0, 4) === 'RIFF' || rf64) || asciiAt(bytes, 8, 4) !== 'WAVE') {
@@ -152,7 +154,7 @@ export function parseWavHeader(bytes: Uint8Array): WavHeader {
     } else if (id === 'data') {
       dataOffset = body;
       declaredDataBytes = size;
-      const available = bytes.length - body;
+      const available = fileLength - body;
       if (rf64 && size === 0xffffffff && ds64DataBytes >= 0) declaredDataBytes = ds64DataBytes;
       else if (size === 0xffffffff) declaredDataBytes = available; // streaming writers: "to the end"
       if (declaredDataBytes > available) {

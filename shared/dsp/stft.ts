@@ -16,6 +16,12 @@ export interface StftOptions {
   hopLength?: number;
 }
 
+/** Which centred frames to compute: [firstFrame, firstFrame + frameCount), clipped to the signal's frames. */
+export interface FrameRange {
+  firstFrame: number;
+  frameCount: number;
+}
+
 export interface Stft {
   nFft: number;
   hopLength: number;
@@ -38,18 +44,19 @@ function eachSpectrum(
   signal: Float32Array,
   options: StftOptions,
   emit: (t: number, re: Float64Array, im: Float64Array, numBins: number) => void,
+  range?: FrameRange,
 ): { nFft: number; hopLength: number; numFrames: number; numBins: number } {
   const nFft = options.nFft ?? 2048;
   const hopLength = options.hopLength ?? nFft >> 2;
   const numBins = (nFft >> 1) + 1;
-  const numFrames = stftFrameCount(signal.length, hopLength);
+  const [first, numFrames] = clipRange(stftFrameCount(signal.length, hopLength), range);
   const win = hann(nFft);
   const frame = new Float64Array(nFft);
   const fr = new Float64Array(numBins);
   const fi = new Float64Array(numBins);
   const half = nFft >> 1;
   for (let t = 0; t < numFrames; t++) {
-    const start = t * hopLength - half;
+    const start = (first + t) * hopLength - half;
     for (let n = 0; n < nFft; n++) {
       const i = start + n;
       frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
@@ -58,6 +65,13 @@ function eachSpectrum(
     emit(t, fr, fi, numBins);
   }
   return { nFft, hopLength, numFrames, numBins };
+}
+
+/** [first frame, frame count] of `range` within a signal's `total` frames (all of them without a range). */
+function clipRange(total: number, range?: FrameRange): [number, number] {
+  if (!range) return [0, total];
+  const first = Math.max(0, Math.min(total, Math.floor(range.firstFrame)));
+  return [first, Math.max(0, Math.min(total - first, Math.floor(range.frameCount)))];
 }
 
 /** Complex STFT of one channel with a periodic Hann window. An empty signal gives 0 frames. */
@@ -77,12 +91,13 @@ export function stft(signal: Float32Array, options: StftOptions = {}): Stft {
 /**
  * |STFT| of one channel, exactly `magnitude(stft(signal, options))` (the same float32 values),
  * without the complex spectrogram: half the memory at its peak, for analyses that need only the
- * magnitude.
+ * magnitude. With `range`, only those frames (row 0 = frame `range.firstFrame`), with the same
+ * values as the whole spectrogram's rows: a long signal can be visited a block at a time.
  */
-export function stftMagnitude(signal: Float32Array, options: StftOptions = {}): { numFrames: number; numBins: number; mag: Float32Array } {
+export function stftMagnitude(signal: Float32Array, options: StftOptions = {}, range?: FrameRange): { numFrames: number; numBins: number; mag: Float32Array } {
   const nFft = options.nFft ?? 2048;
   const numBins = (nFft >> 1) + 1;
-  const mag = new Float32Array(stftFrameCount(signal.length, options.hopLength ?? nFft >> 2) * numBins);
+  const mag = new Float32Array(clipRange(stftFrameCount(signal.length, options.hopLength ?? nFft >> 2), range)[1] * numBins);
   const { numFrames } = eachSpectrum(signal, options, (t, fr, fi) => {
     const o = t * numBins;
     for (let k = 0; k < numBins; k++) {
@@ -91,7 +106,7 @@ export function stftMagnitude(signal: Float32Array, options: StftOptions = {}): 
       const im = Math.fround(fi[k]);
       mag[o + k] = Math.sqrt(re * re + im * im);
     }
-  });
+  }, range);
   return { numFrames, numBins, mag };
 }
 

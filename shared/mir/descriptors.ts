@@ -21,8 +21,8 @@
  */
 import type { AudioBuffer } from '../audio/types.js';
 import type { Descriptors } from '../contracts/music.js';
-import { measureLoudness } from './loudness.js';
-import { computeMfcc } from './mfcc.js';
+import { type LoudnessMeasure, measureLoudness } from './loudness.js';
+import { signalMfcc } from './mfcc.js';
 import type { AnalysisSignal, MagnitudeSpectrogram } from './signal.js';
 
 export interface DescriptorOptions {
@@ -154,15 +154,16 @@ function statOver(values: Float32Array, mask: Uint8Array | null, stride = 1, off
 
 /**
  * Track-level descriptors of `mix` (native rate, every channel: loudness and dynamic range) and
- * of `signal` (mono 22 050 Hz analysis signal: everything else). See the module comment.
+ * of `signal` (mono 22 050 Hz analysis signal: everything else). See the module comment. A long
+ * input that was never held whole passes its loudness, measured while it streamed
+ * (`LoudnessMeter`), instead of the mix.
  */
-export function computeDescriptors(mix: AudioBuffer, signal: AnalysisSignal, options: DescriptorOptions = {}): Descriptors {
+export function computeDescriptors(mix: AudioBuffer | LoudnessMeasure, signal: AnalysisSignal, options: DescriptorOptions = {}): Descriptors {
   const nFft = options.nFft ?? 2048;
   const hopLength = options.hopLength ?? 512;
   const numMfcc = options.numMfcc ?? 13;
-  const spec = signal.magnitude(nFft, hopLength);
   const rms = computeFrameRms(signal.mono, nFft, hopLength);
-  const numFrames = Math.min(spec.numFrames, rms.length);
+  const numFrames = Math.min(signal.frameCount(hopLength), rms.length);
   // Non-silent frames: RMS above -100 dBFS.
   const active = new Uint8Array(numFrames);
   let anyActive = false;
@@ -172,7 +173,7 @@ export function computeDescriptors(mix: AudioBuffer, signal: AnalysisSignal, opt
       anyActive = true;
     }
   }
-  const { integratedLufs: lufs, rangeLu: dynamicRangeDb } = measureLoudness(mix);
+  const { integratedLufs: lufs, rangeLu: dynamicRangeDb } = 'channels' in mix ? measureLoudness(mix) : mix;
   if (!anyActive) {
     return {
       mfccMean: new Array<number>(numMfcc).fill(0),
@@ -185,7 +186,16 @@ export function computeDescriptors(mix: AudioBuffer, signal: AnalysisSignal, opt
       dynamicRangeDb,
     };
   }
-  const mfcc = computeMfcc(spec, { numCoefficients: numMfcc });
+  const mfcc = signalMfcc(signal, nFft, hopLength, numMfcc);
+  const rolloff = options.rolloffFraction ?? 0.85;
+  // centroid, roll-off, flatness of each frame
+  const shape = signal.frameFeatures(`shape${rolloff}`, nFft, hopLength, 3, (spec) => {
+    const columns = [computeSpectralCentroid(spec), computeSpectralRolloff(spec, rolloff), computeSpectralFlatness(spec)];
+    const out = new Float32Array(spec.numFrames * 3);
+    for (let t = 0; t < spec.numFrames; t++) for (let c = 0; c < 3; c++) out[t * 3 + c] = columns[c][t];
+    return out;
+  });
+  const shapeStat = (c: number) => statOver(shape.subarray(0, numFrames * 3), active, 3, c);
   const mfccMean: number[] = [];
   const mfccStd: number[] = [];
   for (let c = 0; c < numMfcc; c++) {
@@ -196,9 +206,9 @@ export function computeDescriptors(mix: AudioBuffer, signal: AnalysisSignal, opt
   return {
     mfccMean,
     mfccStd,
-    spectralCentroidHz: statOver(computeSpectralCentroid(spec).subarray(0, numFrames), active),
-    spectralRolloffHz: statOver(computeSpectralRolloff(spec, options.rolloffFraction ?? 0.85).subarray(0, numFrames), active),
-    spectralFlatness: statOver(computeSpectralFlatness(spec).subarray(0, numFrames), active),
+    spectralCentroidHz: shapeStat(0),
+    spectralRolloffHz: shapeStat(1),
+    spectralFlatness: shapeStat(2),
     rms: statOver(rms, null),
     integratedLoudnessLufs: Number.isFinite(lufs) ? lufs : null,
     dynamicRangeDb,

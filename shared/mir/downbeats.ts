@@ -22,6 +22,7 @@
  */
 import type { BeatEvent } from '../contracts/music.js';
 import { signalLogMel, melFilterbank, superFlux, defaultLagFrames, type OnsetEnvelope } from './onset.js';
+import { frameBinChroma } from './bin-chroma.js';
 import type { AnalysisSignal } from './signal.js';
 
 export interface DownbeatOptions {
@@ -72,10 +73,9 @@ function standardise(v: Float64Array): Float64Array {
  */
 export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], nFft = 2048, hopLength = 512): BeatCues {
   const nb = beatTimesSec.length;
-  const spec = signal.magnitude(nFft, hopLength);
-  const { numFrames, numBins, mag } = spec;
+  const perFrame = frameBinChroma(signal, nFft, hopLength, 55, 2000, [40, 180]);
+  const numFrames = perFrame.length / 13;
   const fr = signal.sampleRate / hopLength;
-  const binHz = signal.sampleRate / nFft;
 
   // Beat frames and segment bounds [b_i, b_{i+1}).
   const frame = beatTimesSec.map((t) => Math.max(0, Math.min(numFrames - 1, Math.round(t * fr))));
@@ -83,12 +83,6 @@ export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], 
   const segEnd = (i: number): number => (i + 1 < nb ? frame[i + 1] : Math.min(numFrames, frame[i] + Math.round(meanIbi)));
 
   // Chroma per beat (pitch classes of bins 55..2000 Hz, magnitude summed), and bass energy (40..180 Hz).
-  const kLo = Math.max(1, Math.ceil(55 / binHz));
-  const kHi = Math.min(numBins - 1, Math.floor(2000 / binHz));
-  const pcOfBin = new Int8Array(numBins).fill(-1);
-  for (let k = kLo; k <= kHi; k++) pcOfBin[k] = ((Math.round(12 * Math.log2((k * binHz) / 440)) % 12) + 12 + 9) % 12;
-  const bLo = Math.max(1, Math.ceil(40 / binHz));
-  const bHi = Math.floor(180 / binHz);
   const chroma = new Float64Array(nb * 12);
   const bassEnergy = new Float64Array(nb);
   for (let i = 0; i < nb; i++) {
@@ -96,9 +90,9 @@ export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], 
     const b = Math.max(a + 1, segEnd(i));
     let bass = 0;
     for (let t = a; t < b && t < numFrames; t++) {
-      const row = t * numBins;
-      for (let k = kLo; k <= kHi; k++) chroma[i * 12 + pcOfBin[k]] += mag[row + k];
-      for (let k = bLo; k <= bHi; k++) bass += mag[row + k];
+      const row = t * 13;
+      for (let c = 0; c < 12; c++) chroma[i * 12 + c] += perFrame[row + c];
+      bass += perFrame[row + 12];
     }
     const len = b - a;
     bassEnergy[i] = Math.log1p(bass / len);
@@ -131,6 +125,7 @@ export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], 
   const fb = melFilterbank(nFft, signal.sampleRate, 96, 30, 11000);
   const logMel = signalLogMel(signal, nFft, hopLength, fb, 1000);
   let bassBands = 0;
+  const binHz = signal.sampleRate / nFft;
   while (bassBands < fb.numBands && fb.start[bassBands] * binHz < 180) bassBands++;
   const diff = Math.max(1, Math.round(nFft / 4 / hopLength));
   const lag = defaultLagFrames(nFft, hopLength);

@@ -58,19 +58,33 @@ export function designHighpassFilter(sampleRate: number): Biquad {
 }
 
 /**
- * Mean square of the K-weighted channel over consecutive 100 ms steps: element s is the sum of
- * squares over samples [s·step, (s+1)·step). The trailing partial step is dropped.
+ * One channel's K-weighting filters (two cascaded biquads, direct form I, double precision state)
+ * and its sums of squares over consecutive 100 ms steps. Samples may arrive in any number of
+ * pieces: the state carries over, so the sums are those of the whole channel at once. The
+ * trailing partial step is never emitted.
  */
-function kWeightedStepEnergies(x: Float32Array, sampleRate: number, stepLength: number): Float64Array {
-  const f1 = designShelfFilter(sampleRate);
-  const f2 = designHighpassFilter(sampleRate);
-  const numSteps = Math.floor(x.length / stepLength);
-  const out = new Float64Array(numSteps);
-  // Direct form I, two cascaded biquads, double precision state.
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0;
-  for (let s = 0, i = 0; s < numSteps; s++) {
-    let acc = 0;
-    for (const end = i + stepLength; i < end; i++) {
+class KWeightedSteps {
+  private readonly f1: Biquad;
+  private readonly f2: Biquad;
+  private x1 = 0;
+  private x2 = 0;
+  private y1 = 0;
+  private y2 = 0;
+  private z1 = 0;
+  private z2 = 0;
+  private acc = 0;
+  private filled = 0;
+  readonly energies: number[] = [];
+
+  constructor(sampleRate: number, private readonly stepLength: number) {
+    this.f1 = designShelfFilter(sampleRate);
+    this.f2 = designHighpassFilter(sampleRate);
+  }
+
+  push(x: Float32Array): void {
+    const { f1, f2, stepLength } = this;
+    let { x1, x2, y1, y2, z1, z2, acc, filled } = this;
+    for (let i = 0; i < x.length; i++) {
       const xi = x[i];
       const y = f1.b0 * xi + f1.b1 * x1 + f1.b2 * x2 - f1.a1 * y1 - f1.a2 * y2;
       x2 = x1;
@@ -81,10 +95,14 @@ function kWeightedStepEnergies(x: Float32Array, sampleRate: number, stepLength: 
       z2 = z1;
       z1 = z;
       acc += z * z;
+      if (++filled === stepLength) {
+        this.energies.push(acc);
+        acc = 0;
+        filled = 0;
+      }
     }
-    out[s] = acc;
+    Object.assign(this, { x1, x2, y1, y2, z1, z2, acc, filled });
   }
-  return out;
 }
 
 /** BS.1770 channel weight for channel `index` of `count`. */
@@ -94,24 +112,60 @@ function channelWeight(index: number, count: number): number {
   return 1;
 }
 
+/** Integrated loudness (LUFS) and loudness range (LU); see {@link measureLoudness}. */
+export interface LoudnessMeasure {
+  integratedLufs: number;
+  rangeLu: number;
+}
+
+/**
+ * Loudness of audio that arrives in pieces (a long file being decoded): push each piece of every
+ * channel in order, then read {@link LoudnessMeter.result}. Holds ten numbers per second per
+ * channel, whatever the length; the result equals {@link measureLoudness} of the whole audio.
+ */
+export class LoudnessMeter {
+  private readonly channels: KWeightedSteps[];
+  private readonly stepLength: number;
+
+  constructor(sampleRate: number, channelCount: number) {
+    this.stepLength = Math.round(sampleRate / 10);
+    const measurable = channelCount > 0 && sampleRate > 0 && this.stepLength >= 1;
+    this.channels = measurable ? Array.from({ length: channelCount }, () => new KWeightedSteps(sampleRate, this.stepLength)) : [];
+  }
+
+  /** The next samples of every channel (equal lengths). */
+  push(channels: Float32Array[]): void {
+    this.channels.forEach((c, i) => c.push(channels[i]));
+  }
+
+  result(): LoudnessMeasure {
+    const weighted = this.weightedSteps();
+    return { integratedLufs: integratedFromBlocks(blockPowers(weighted, 4)), rangeLu: rangeFromBlocks(blockPowers(weighted, 30)) };
+  }
+
+  /** Channel-weighted sums of squares over the 100 ms steps; null when there is nothing to measure. */
+  weightedSteps(): { steps: Float64Array; stepLength: number } | null {
+    const count = this.channels.length;
+    let steps: Float64Array | null = null;
+    for (let c = 0; c < count; c++) {
+      const g = channelWeight(c, count);
+      if (g === 0) continue;
+      const e = this.channels[c].energies;
+      if (!steps) steps = new Float64Array(e.length);
+      for (let s = 0; s < steps.length; s++) steps[s] += g * e[s];
+    }
+    return steps ? { steps, stepLength: this.stepLength } : null;
+  }
+}
+
 /**
  * Channel-weighted sums of squares of the K-weighted channels over consecutive 100 ms steps,
  * and the step length in samples. Null when there is nothing to measure.
  */
 function weightedStepEnergies(audio: AudioBuffer): { steps: Float64Array; stepLength: number } | null {
-  const sampleRate = audio.sampleRate;
-  const count = audio.channels.length;
-  const stepLength = Math.round(sampleRate / 10);
-  if (count === 0 || !(sampleRate > 0) || stepLength < 1) return null;
-  let steps: Float64Array | null = null;
-  for (let c = 0; c < count; c++) {
-    const g = channelWeight(c, count);
-    if (g === 0) continue;
-    const e = kWeightedStepEnergies(audio.channels[c], sampleRate, stepLength);
-    if (!steps) steps = new Float64Array(e.length);
-    for (let s = 0; s < e.length; s++) steps[s] += g * e[s];
-  }
-  return steps ? { steps, stepLength } : null;
+  const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length);
+  meter.push(audio.channels);
+  return meter.weightedSteps();
 }
 
 /**
@@ -152,9 +206,10 @@ export function integratedLoudness(audio: AudioBuffer): number {
  * Integrated loudness (LUFS) and loudness range (LU) together, K-weighting each channel once.
  * Same definitions and degenerate results as {@link integratedLoudness} and {@link loudnessRange}.
  */
-export function measureLoudness(audio: AudioBuffer): { integratedLufs: number; rangeLu: number } {
-  const weighted = weightedStepEnergies(audio);
-  return { integratedLufs: integratedFromBlocks(blockPowers(weighted, 4)), rangeLu: rangeFromBlocks(blockPowers(weighted, 30)) };
+export function measureLoudness(audio: AudioBuffer): LoudnessMeasure {
+  const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length);
+  meter.push(audio.channels);
+  return meter.result();
 }
 
 function integratedFromBlocks(blocks: Float64Array): number {

@@ -7,7 +7,7 @@
  * Frame-major output: mfcc[t * numCoefficients + c]. A spectrogram with no frames gives an empty
  * array; silent frames give the floor's cepstrum (c0 = −100·√numBands, the others 0).
  */
-import type { MagnitudeSpectrogram } from './signal.js';
+import type { AnalysisSignal, MagnitudeSpectrogram } from './signal.js';
 
 export interface MfccOptions {
   /** Number of cepstral coefficients kept. Default 13. */
@@ -152,4 +152,14 @@ function mfccUncached(spec: MagnitudeSpectrogram, options: MfccOptions): Mfcc {
     }
   }
   return { numFrames, numCoefficients, coefficients: out };
+}
+
+/**
+ * MFCCs of every frame of a signal's (nFft, hop) magnitude spectrogram (default options otherwise),
+ * memoised on the signal and computed a block of frames at a time when the signal is long
+ * ({@link AnalysisSignal.frameFeatures}).
+ */
+export function signalMfcc(signal: AnalysisSignal, nFft: number, hopLength: number, numCoefficients = 13): Mfcc {
+  const coefficients = signal.frameFeatures(`mfcc${numCoefficients}`, nFft, hopLength, numCoefficients, (spec) => computeMfcc(spec, { numCoefficients }).coefficients);
+  return { numFrames: coefficients.length / numCoefficients, numCoefficients, coefficients };
 }

@@ -180,7 +180,7 @@ function cached(signal: AnalysisSignal, key: string, make: () => Float32Array): 
 /** The memoised linear mel spectrogram of a signal. */
 export function signalMel(signal: AnalysisSignal, nFft: number, hopLength: number, fb: Filterbank): Float32Array {
   const key = `mel/${nFft}/${hopLength}/${fb.numBands}/${fb.start[0]}/${fb.start[fb.numBands - 1]}`;
-  return cached(signal, key, () => computeMel(signal.magnitude(nFft, hopLength), fb));
+  return signal.frameFeatures(key, nFft, hopLength, fb.numBands, (spec) => computeMel(spec, fb));
 }
 
 /**
@@ -259,7 +259,7 @@ export function computeBandFlux(signal: AnalysisSignal, loHz: number, hiHz: numb
   const nFft = options.nFft ?? 2048;
   const hopLength = options.hopLength ?? 512;
   if (signal.mono.length === 0) return new Float32Array(0);
-  const spec = signal.magnitude(nFft, hopLength);
+  const numFrames = signal.frameCount(hopLength);
   const numBands = options.numBands ?? 96;
   const fb = melFilterbank(nFft, signal.sampleRate, numBands, options.minHz ?? 30, options.maxHz ?? 11000);
   const logMel = signalLogMel(signal, nFft, hopLength, fb, options.logGain ?? 1000, options.percussive ?? false);
@@ -267,7 +267,7 @@ export function computeBandFlux(signal: AnalysisSignal, loHz: number, hiHz: numb
   const lag = options.lagFrames ?? defaultLagFrames(nFft, hopLength);
   const lo = bandIndexAtHz(fb, loHz, nFft, signal.sampleRate);
   const hi = Math.max(lo + 1, Math.min(numBands, bandIndexAtHz(fb, hiHz, nFft, signal.sampleRate)));
-  const v = superFlux(logMel, numBands, spec.numFrames, diffFrames, options.maxFilterBands ?? 3, lag, lo, hi);
+  const v = superFlux(logMel, numBands, numFrames, diffFrames, options.maxFilterBands ?? 3, lag, lo, hi);
   const g = 1 / (hi - lo);
   for (let i = 0; i < v.length; i++) v[i] *= g;
   return v;
@@ -283,18 +283,18 @@ export function computeOnsetEnvelope(signal: AnalysisSignal, options: OnsetOptio
   const hopLength = options.hopLength ?? 512;
   const frameRateHz = signal.sampleRate / hopLength;
   if (signal.mono.length === 0) return { values: new Float32Array(0), frameRateHz, hopLength };
-  const spec = signal.magnitude(nFft, hopLength);
+  const numFrames = signal.frameCount(hopLength);
   const numBands = options.numBands ?? 96;
   const fb = melFilterbank(nFft, signal.sampleRate, numBands, options.minHz ?? 30, options.maxHz ?? 11000);
   const logMel = signalLogMel(signal, nFft, hopLength, fb, options.logGain ?? 1000, options.percussive ?? false);
   const diffFrames = options.diffFrames ?? Math.max(1, Math.round(nFft / 4 / hopLength));
   const lag = options.lagFrames ?? defaultLagFrames(nFft, hopLength);
-  const values = new Float32Array(spec.numFrames);
+  const values = new Float32Array(numFrames);
   let lo = 0;
   for (const group of options.bandGroups ?? DEFAULT_BAND_GROUPS) {
     const hi = Math.min(numBands, bandIndexAtHz(fb, group.maxHz, nFft, signal.sampleRate));
     if (hi <= lo) continue;
-    const v = superFlux(logMel, numBands, spec.numFrames, diffFrames, options.maxFilterBands ?? 3, lag, lo, hi);
+    const v = superFlux(logMel, numBands, numFrames, diffFrames, options.maxFilterBands ?? 3, lag, lo, hi);
     const g = group.weight / (hi - lo);
     for (let i = 0; i < v.length; i++) values[i] += g * v[i];
     lo = hi;

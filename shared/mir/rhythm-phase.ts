@@ -12,6 +12,7 @@
  * than 8 beats, no tonal energy) → the beats unchanged.
  */
 import type { OnsetEnvelope } from './onset.js';
+import { frameBinChroma } from './bin-chroma.js';
 import type { AnalysisSignal } from './signal.js';
 
 export interface PhaseOptions {
@@ -35,20 +36,12 @@ export interface PhaseOptions {
 
 /** Cumulative chroma (frame-major, (numFrames + 1) × 12) of the 60–2000 Hz magnitude spectrum. */
 export function cumulativeChroma(signal: AnalysisSignal, nFft: number, hopLength: number): Float64Array {
-  const { numFrames, numBins, mag } = signal.magnitude(nFft, hopLength);
-  const binHz = signal.sampleRate / nFft;
-  const kLo = Math.max(1, Math.ceil(60 / binHz));
-  const kHi = Math.min(numBins - 1, Math.floor(2000 / binHz));
-  const pc = new Int8Array(numBins);
-  for (let k = kLo; k <= kHi; k++) pc[k] = (((Math.round(12 * Math.log2((k * binHz) / 440)) % 12) + 12 + 9) % 12);
+  const chroma = frameBinChroma(signal, nFft, hopLength, 60, 2000);
+  const numFrames = chroma.length / 12;
   const cum = new Float64Array((numFrames + 1) * 12);
-  const frame = new Float64Array(12);
   for (let t = 0; t < numFrames; t++) {
-    frame.fill(0);
-    const row = t * numBins;
-    for (let k = kLo; k <= kHi; k++) frame[pc[k]] += mag[row + k];
     const o = t * 12;
-    for (let c = 0; c < 12; c++) cum[o + 12 + c] = cum[o + c] + frame[c];
+    for (let c = 0; c < 12; c++) cum[o + 12 + c] = cum[o + c] + chroma[o + c];
   }
   return cum;
 }

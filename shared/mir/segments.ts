@@ -53,7 +53,7 @@
  * Never throws on valid shapes.
  */
 import type { BeatEvent, SectionEvent, SectionFunction } from '../contracts/music.js';
-import { computeMfcc } from './mfcc.js';
+import { signalMfcc } from './mfcc.js';
 import { clusterSegments, segmentSimilarity, segmentSimilarityMatrix, type LabelledSegment } from './segments-labels.js';
 import { laplacianSegments } from './segments-laplacian.js';
 import { checkerboardNovelty, structuralFeatureNovelty } from './segments-novelty.js';
@@ -249,9 +249,8 @@ function computeBarFeatures(signal: AnalysisSignal, grid: BarGrid, chroma: Secti
   }
 
   // Timbre: MFCC 1..12 mean per bar, plus bar energy.
-  const spec = signal.magnitude(2048, 512);
-  const mfcc = computeMfcc(spec, { numCoefficients: 13 });
-  const frameRate = spec.sampleRate / spec.hopLength;
+  const mfcc = signalMfcc(signal, 2048, 512, 13);
+  const frameRate = signal.sampleRate / 512;
   const timbreDim = 13;
   const timbre = new Float64Array(numBars * timbreDim);
   const energyDb = new Float64Array(numBars);

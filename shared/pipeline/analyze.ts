@@ -10,6 +10,7 @@ import { buildJams } from '../jams/build.js';
 import type { JamsAnnotation, JamsDocument } from '../jams/types.js';
 import { assertValidJams } from '../jams/validate.js';
 import { computeDescriptors } from '../mir/descriptors.js';
+import type { LoudnessMeasure } from '../mir/loudness.js';
 import { analyzeRhythm } from '../mir/rhythm.js';
 import { estimateSections } from '../mir/segments.js';
 import { dropBeatsInGaps, findSilentGaps } from '../mir/silence.js';
@@ -25,10 +26,20 @@ export type ProgressFn = (stage: string, fraction: number) => void;
 
 export interface AnalyzeMixOptions {
   onProgress?: ProgressFn;
+  /** Largest spectrogram kept whole, bytes (default: AnalysisSignal's); longer ones are visited in blocks. */
+  spectrogramCacheBytes?: number;
 }
 
 /** Wall time of each MIR step, seconds. */
 export type StepTimes = Record<string, number>;
+
+/** Run `fn`, recording its wall time in seconds as `timings[name]`. */
+function timed<T>(timings: StepTimes, name: string, fn: () => T): T {
+  const t0 = performance.now();
+  const out = fn();
+  timings[name] = (performance.now() - t0) / 1000;
+  return out;
+}
 
 /**
  * Estimate tempo, beats and meter, tuning, key, chords, sections and descriptors of a mix.
@@ -36,18 +47,26 @@ export type StepTimes = Record<string, number>;
  * description (no tempo, no beats, key null, a single N chord) rather than an error.
  */
 export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = {}): Promise<MusicDescription & { timings: StepTimes }> {
-  const progress = options.onProgress ?? (() => {});
   const timings: StepTimes = {};
-  /** Runs one step and records its wall time in seconds. */
-  const time = <T>(name: string, fn: () => T): T => {
-    const t0 = performance.now();
-    const out = fn();
-    timings[name] = (performance.now() - t0) / 1000;
-    return out;
-  };
-  const durationSec = durationOf(mix);
-  const mono = time('resample', () => mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE));
-  const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
+  const mono = timed(timings, 'resample', () => mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE));
+  return describeAnalysisSignal(mono, durationOf(mix), mix, options, timings);
+}
+
+/**
+ * {@link analyzeMix} from the analysis signal (the mix's {@link mixToAnalysisMono} at
+ * {@link ANALYSIS_SAMPLE_RATE}), the mix's duration (s), and the mix itself or its loudness
+ * measured while it streamed. `timings` gets each step's wall time.
+ */
+export async function describeAnalysisSignal(
+  mono: Float32Array,
+  durationSec: number,
+  loudnessOf: AudioBuffer | LoudnessMeasure,
+  options: AnalyzeMixOptions = {},
+  timings: StepTimes = {},
+): Promise<MusicDescription & { timings: StepTimes }> {
+  const progress = options.onProgress ?? (() => {});
+  const time = <T>(name: string, fn: () => T): T => timed(timings, name, fn);
+  const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE, options.spectrogramCacheBytes);
   progress('rhythm', 0.1);
   const rhythm = time('rhythm', () => {
     const r = analyzeRhythm(signal);
@@ -59,7 +78,7 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
   progress('structure', 0.7);
   const sections = time('structure', () => estimateSections(signal, rhythm.beats, rhythm.beatsPerBar, tonal.chroma));
   progress('descriptors', 0.85);
-  const descriptors = time('descriptors', () => computeDescriptors(mix, signal));
+  const descriptors = time('descriptors', () => computeDescriptors(loudnessOf, signal));
   progress('done', 1);
   return {
     durationSec,
@@ -74,7 +93,6 @@ export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = 
     timings,
   };
 }
-
 
 let defaultSeparator: Separator | undefined;
 

@@ -40,12 +40,16 @@ const DONE = 2;
  */
 export type RegionSink =
   | { kind: 'audio'; out: Record<DspStem, Float32Array[]> }
-  | { kind: 'wav'; bitDepth: WavBitDepth; files: Record<DspStem, Uint8Array>; dataOffset: number };
+  /** Frame `coreOrigin` of the mix is encoded at byte `dataOffset` of each file. */
+  | { kind: 'wav'; bitDepth: WavBitDepth; files: Record<DspStem, Uint8Array>; dataOffset: number; coreOrigin: number };
 
 /** Everything a thread needs to work on a separation; all arrays are on shared memory. */
 export interface RegionJob {
   sampleRate: number;
+  /** Mix frames [spanStart, spanStart + mix length) of a mix of `totalLength` frames. */
   mix: Float32Array[];
+  spanStart: number;
+  totalLength: number;
   sink: RegionSink;
   regions: SeparationRegion[];
   /** [0]: next region to claim; [1 + i]: state of region i (0 free, 1 claimed, 2 done). */
@@ -69,10 +73,12 @@ async function separateOne(job: RegionJob, i: number): Promise<void> {
     await separateRegionInPlace(mix, region, sink.out, job.options);
     return;
   }
-  const span = { sampleRate: job.sampleRate, channels: job.mix.map((ch) => ch.subarray(region.readStart, region.readEnd)) };
-  const stems = await separateRegion(span, region, frameCount(mix), job.options);
+  const at = (frame: number) => frame - job.spanStart;
+  const span = { sampleRate: job.sampleRate, channels: job.mix.map((ch) => ch.subarray(at(region.readStart), at(region.readEnd))) };
+  const stems = await separateRegion(span, region, job.totalLength, job.options);
   const frameBytes = job.mix.length * (sink.bitDepth / 8);
-  for (const stem of DSP_STEMS) writeWavSamples(stems[stem].channels, sink.files[stem], sink.dataOffset + region.coreStart * frameBytes, sink.bitDepth);
+  const offset = sink.dataOffset + (region.coreStart - sink.coreOrigin) * frameBytes;
+  for (const stem of DSP_STEMS) writeWavSamples(stems[stem].channels, sink.files[stem], offset, sink.bitDepth);
 }
 
 /**
@@ -129,38 +135,64 @@ function workerUrl(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './regionWorker.mjs' : './regionWorker.js', import.meta.url);
 }
 
-/** How one worker thread ended: regions it separated, and why it stopped early (null if it did not). */
+/** How one worker thread's part of a job went: regions it separated, and why it stopped early (null if it did not). */
 interface WorkerOutcome {
   regions: number;
   failure: string | null;
 }
 
-/** One worker thread: started (loading the separator) before it is given a job. */
+/**
+ * One worker thread: started (loading the separator) before it is given work. It takes jobs one
+ * after another (a long file's windows) until it is dismissed.
+ */
 interface CrewMember {
   worker: Worker | null;
-  /** Resolves (never rejects) once the thread has exited, with what it did. */
-  outcome: Promise<WorkerOutcome>;
+  /** Why the thread cannot take work (it failed to start, crashed or exited), else null. */
+  down: string | null;
+  /** Settles the job in progress. */
+  settle: ((outcome: WorkerOutcome) => void) | null;
 }
 
 function startMember(): CrewMember {
-  const outcome: WorkerOutcome = { regions: 0, failure: null };
   let worker: Worker;
   try {
     worker = new Worker(workerUrl());
   } catch (err) {
-    return { worker: null, outcome: Promise.resolve({ regions: 0, failure: `worker did not start: ${(err as Error).message}` }) };
+    return { worker: null, down: `worker did not start: ${(err as Error).message}`, settle: null };
   }
-  const done = new Promise<WorkerOutcome>((resolve) => {
-    worker.on('message', (m: { ok: boolean; regions?: number; message?: string }) => {
-      if (m.ok) outcome.regions = m.regions ?? 0;
-      else outcome.failure = m.message ?? 'worker failed';
-    });
-    worker.on('error', (err) => {
-      outcome.failure = err.message;
-    });
-    worker.on('exit', () => resolve(outcome));
+  const member: CrewMember = { worker, down: null, settle: null };
+  const finish = (outcome: WorkerOutcome): void => {
+    const settle = member.settle;
+    member.settle = null;
+    settle?.(outcome);
+  };
+  worker.on('message', (m: { ok: boolean; regions?: number; message?: string }) =>
+    finish(m.ok ? { regions: m.regions ?? 0, failure: null } : { regions: 0, failure: m.message ?? 'worker failed' }),
+  );
+  worker.on('error', (err) => {
+    member.down = err.message;
+    finish({ regions: 0, failure: err.message });
   });
-  return { worker, outcome: done };
+  worker.on('exit', () => {
+    member.down ??= 'worker exited';
+    finish({ regions: 0, failure: member.down });
+  });
+  return member;
+}
+
+/** Give `job` to a member; resolves (never rejects) once its part is done or it failed. */
+function runOn(member: CrewMember, job: RegionJob): Promise<WorkerOutcome> {
+  const { worker } = member;
+  if (!worker || member.down !== null) return Promise.resolve({ regions: 0, failure: member.down ?? 'no worker' });
+  return new Promise((resolve) => {
+    member.settle = resolve;
+    worker.postMessage(job);
+  });
+}
+
+/** Let a member's thread exit. */
+function dismiss(member: CrewMember): void {
+  if (member.down === null) member.worker?.postMessage(null);
 }
 
 /**
@@ -184,19 +216,54 @@ export function startSeparationCrew(threads = defaultSeparationThreads()): Separ
     size: members.length,
     members,
     release() {
-      for (const m of members.splice(0)) m.worker?.postMessage(null);
+      members.splice(0).forEach(dismiss);
     },
   };
   return crew;
 }
 
-/** Give `job` to the first `count` members and let the rest go. */
-function deploy(crew: CrewInternals, job: RegionJob, count: number): CrewMember[] {
+/** Take the first `count` members off the crew and let the rest go. */
+function enlist(crew: CrewInternals, count: number): CrewMember[] {
   const members = crew.members.splice(0);
-  members.slice(count).forEach((m) => m.worker?.postMessage(null));
-  const used = members.slice(0, count);
-  for (const m of used) m.worker?.postMessage(job);
-  return used;
+  members.slice(count).forEach(dismiss);
+  return members.slice(0, count);
+}
+
+/**
+ * Run `job` on `members` and on the calling thread: the caller claims regions too, waits for the
+ * members' parts, and redoes any region a member claimed but did not finish (it failed or died; a
+ * bad input then throws its own error from this thread). On failure or abort the members are
+ * terminated: their work would be thrown away.
+ */
+async function runJob(job: RegionJob, members: CrewMember[], parts: Promise<WorkerOutcome[]>, run: SeparateOptions): Promise<void> {
+  try {
+    await claimRegions(job, run);
+    await parts;
+    for (let i = 0; i < job.regions.length; i++) {
+      if (Atomics.load(job.state, 1 + i) !== DONE) {
+        run.signal?.throwIfAborted();
+        await separateOne(job, i);
+        Atomics.store(job.state, 1 + i, DONE);
+      }
+    }
+  } catch (err) {
+    await Promise.all(members.map((m) => m.worker?.terminate()));
+    throw err;
+  }
+}
+
+/** A job over the whole of `mix` (or its span), with its region states in shared memory. */
+function makeJob(mix: AudioBuffer, spanStart: number, totalLength: number, sink: RegionSink, regions: SeparationRegion[], options: DspSeparatorOptions): RegionJob {
+  return {
+    sampleRate: mix.sampleRate,
+    mix: mix.channels.map(toShared),
+    spanStart,
+    totalLength,
+    sink,
+    regions,
+    state: new Int32Array(new SharedArrayBuffer(4 * (1 + regions.length))),
+    options,
+  };
 }
 
 /**
@@ -236,7 +303,7 @@ export function startParallelSeparationToWav(mix: AudioBuffer, bitDepth: WavBitD
           return [s, file];
         }),
       ) as Record<DspStem, Uint8Array>;
-      return { kind: 'wav', bitDepth, files, dataOffset: header.length };
+      return { kind: 'wav', bitDepth, files, dataOffset: header.length, coreOrigin: 0 };
     },
     (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files,
   );
@@ -255,44 +322,29 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
   const length = frameCount(mix);
   const crew = (options.crew ?? startSeparationCrew(0)) as CrewInternals;
   const regions = planRegions(length, mix.sampleRate, options.regionSec ?? 15, options.options);
-  const job: RegionJob = {
-    sampleRate: mix.sampleRate,
-    mix: mix.channels.map(toShared),
-    sink,
-    regions,
-    state: new Int32Array(new SharedArrayBuffer(4 * (1 + regions.length))),
-    options: options.options ?? {},
-  };
+  const job = makeJob(mix, 0, length, sink, regions, options.options ?? {});
   if (!options.crew) crew.members.push(...Array.from({ length: Math.max(0, options.threads ?? defaultSeparationThreads()) }, startMember));
-  const members = deploy(crew, job, regions.length > 1 ? regions.length - 1 : 0);
-  const workers = Promise.all(members.map((m) => m.outcome));
+  const members = enlist(crew, regions.length > 1 ? regions.length - 1 : 0);
+  const parts = Promise.all(members.map((m) => runOn(m, job)));
+  // One job per member here: each thread exits once its part is done.
+  const workers = parts.then((all) => {
+    members.forEach(dismiss);
+    return all;
+  });
   const run = options.run ?? {};
-  /** On failure or abort in this thread, stop the workers too: their work would be thrown away. */
-  const stopWorkersOnError = async <R>(work: () => Promise<R>): Promise<R> => {
+  const help = async (): Promise<void> => {
     try {
-      return await work();
+      await claimRegions(job, run);
     } catch (err) {
       await Promise.all(members.map((m) => m.worker?.terminate()));
       throw err;
     }
   };
-  const help = (): Promise<void> => stopWorkersOnError(async () => void (await claimRegions(job, run)));
-  const result = (): Promise<T> =>
-    stopWorkersOnError(async () => {
-      await claimRegions(job, run);
-      await workers;
-      // A region a worker claimed but did not finish (it failed or died) is redone here; a bad
-      // input then throws its own error from this thread.
-      for (let i = 0; i < regions.length; i++) {
-        if (Atomics.load(job.state, 1 + i) !== DONE) {
-          run.signal?.throwIfAborted();
-          await separateOne(job, i);
-          Atomics.store(job.state, 1 + i, DONE);
-        }
-      }
-      run.onProgress?.(1);
-      return collect(job.sink);
-    });
+  const result = async (): Promise<T> => {
+    await runJob(job, members, workers, run);
+    run.onProgress?.(1);
+    return collect(job.sink);
+  };
   return {
     help,
     result,
@@ -301,6 +353,62 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
       failures: all.flatMap((w) => (w.failure === null ? [] : [w.failure])),
     })),
   };
+}
+
+/** Random access to a mix too long to hold: frames [start, end) of every channel. */
+export interface MixSource {
+  sampleRate: number;
+  channelCount: number;
+  /** Frames per channel. */
+  frames: number;
+  read(start: number, end: number): Promise<Float32Array[]>;
+}
+
+export interface WindowedSeparationOptions extends ParallelSeparationOptions {
+  /** Window length, seconds (default 60): the mix held at once is a window plus its halo. */
+  windowSec?: number;
+}
+
+/**
+ * Separate a mix that is never held whole, a window at a time, into WAV sample bytes: for each
+ * window in time order, `write(stem, bytes)` receives every stem's samples of that window,
+ * encoded as {@link startParallelSeparationToWav} encodes them (no header). Concatenated behind
+ * `wavHeader(rate, channels, frames)` they are byte for byte the one-shot WAV files: the windows
+ * are groups of the same regions, each read with its halo. Every window runs on the crew's threads
+ * and the calling thread, the same threads throughout. Memory: one window of mix and of stems.
+ */
+export async function separateWindowsToWav(
+  source: MixSource,
+  bitDepth: WavBitDepth,
+  write: (stem: DspStem, bytes: Uint8Array) => Promise<void>,
+  options: WindowedSeparationOptions = {},
+): Promise<void> {
+  const { sampleRate, channelCount, frames: total } = source;
+  const crew = (options.crew ?? startSeparationCrew(options.threads ?? defaultSeparationThreads())) as CrewInternals;
+  const members = enlist(crew, crew.members.length);
+  const run = options.run ?? {};
+  try {
+    const regions = planRegions(total, sampleRate, options.regionSec ?? 15, options.options);
+    const perWindow = Math.max(1, Math.round((options.windowSec ?? 60) / (options.regionSec ?? 15)));
+    const frameBytes = channelCount * (bitDepth / 8);
+    for (let first = 0; first < regions.length; first += perWindow) {
+      const group = regions.slice(first, first + perWindow);
+      const readStart = group[0].readStart;
+      const coreStart = group[0].coreStart;
+      const coreFrames = group[group.length - 1].coreEnd - coreStart;
+      const span: AudioBuffer = { sampleRate, channels: await source.read(readStart, group[group.length - 1].readEnd) };
+      assertSeparable(span);
+      const files = Object.fromEntries(DSP_STEMS.map((stem) => [stem, new Uint8Array(new SharedArrayBuffer(coreFrames * frameBytes))])) as Record<DspStem, Uint8Array>;
+      const job = makeJob(span, readStart, total, { kind: 'wav', bitDepth, files, dataOffset: 0, coreOrigin: coreStart }, group, options.options ?? {});
+      const busy = members.slice(0, Math.max(0, group.length - 1));
+      const windowRun: SeparateOptions = { signal: run.signal, onProgress: (f) => run.onProgress?.((first + f * group.length) / regions.length) };
+      await runJob(job, busy, Promise.all(busy.map((m) => runOn(m, job))), windowRun);
+      for (const stem of DSP_STEMS) await write(stem, files[stem]);
+    }
+    run.onProgress?.(1);
+  } finally {
+    members.forEach(dismiss);
+  }
 }
 
 /** Worker threads worth starting on this machine: one per core besides the caller's. */

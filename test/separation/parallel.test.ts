@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import { BadInputError } from '../../shared/errors.js';
 import { createDspSeparator, DSP_STEMS, planRegions, separateByMasks } from '../../shared/separation/dsp.js';
-import { startParallelSeparation, startParallelSeparationToWav, startSeparationCrew } from '../../shared/separation/parallel.js';
-import { encodeWav } from '../../shared/audio/wav.js';
+import { separateWindowsToWav, startParallelSeparation, startParallelSeparationToWav, startSeparationCrew } from '../../shared/separation/parallel.js';
+import { encodeWav, wavHeader } from '../../shared/audio/wav.js';
 import { renderSyntheticMix } from './fixtures.js';
 
 /** Small chunks, so a few seconds of audio already make several regions. */
@@ -147,4 +147,39 @@ describe('parallel separation', () => {
     const stems = await startParallelSeparation({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }).result();
     for (const stem of DSP_STEMS) expect(stems[stem].channels.map((c) => c.length)).toEqual([0, 0]);
   });
+
+  it('separates a mix it never holds whole, window by window, into bytes equal to the one-shot WAV files', async () => {
+    const length = mix.channels[0].length;
+    const reads: Array<[number, number]> = [];
+    const source = {
+      sampleRate: mix.sampleRate,
+      channelCount: 2,
+      frames: length,
+      read: async (start: number, end: number) => {
+        reads.push([start, end]);
+        return mix.channels.map((ch) => ch.slice(start, end));
+      },
+    };
+    const parts = Object.fromEntries(DSP_STEMS.map((s) => [s, [] as Uint8Array[]]));
+    await startWindows(source, parts);
+    // Each window reads a bounded span: its own core plus the halo, never the whole mix.
+    expect(reads.length).toBeGreaterThan(2);
+    for (const [start, end] of reads) expect(end - start).toBeLessThan(length);
+    const whole = await startParallelSeparationToWav(mix, 16, { threads: 1, regionSec: 0.5, options: OPTIONS }).result();
+    for (const stem of DSP_STEMS) {
+      const joined = Buffer.concat([wavHeader(mix.sampleRate, 2, length, { bitDepth: 16 }), ...parts[stem]]);
+      expect({ stem, same: joined.equals(Buffer.from(whole[stem])) }).toEqual({ stem, same: true });
+    }
+  }, 60_000);
+
+  it('fails the windowed separation with the reader\'s error and lets its threads go', async () => {
+    const source = { sampleRate: mix.sampleRate, channelCount: 2, frames: mix.channels[0].length, read: async () => Promise.reject(new Error('spill is gone')) };
+    await expect(separateWindowsToWav(source, 16, async () => {}, { threads: 1, regionSec: 0.5, windowSec: 1, options: OPTIONS })).rejects.toThrow('spill is gone');
+  });
 });
+
+/** Window-by-window separation of `source` (1 s windows of 0.5 s regions, one worker thread), collecting each stem's bytes. */
+async function startWindows(source: Parameters<typeof separateWindowsToWav>[0], parts: Record<string, Uint8Array[]>): Promise<void> {
+  await separateWindowsToWav(source, 16, async (stem, bytes) => void parts[stem].push(bytes.slice()), { threads: 1, regionSec: 0.5, windowSec: 1, options: OPTIONS });
+}
+

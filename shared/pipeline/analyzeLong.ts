@@ -1,0 +1,131 @@
+/**
+ * The analysis of a file too long to hold decoded: an hour of stereo 44.1 kHz audio is 1.27 GB as
+ * float32 and its four 16-bit stem files another 2.5 GB. Same results as {@link analyzeEncoded}
+ * (the same JAMS and byte-identical stem files), in memory that does not grow with the mix:
+ *
+ * 1. Decode piece by piece ({@link openAudioStream}). Each piece feeds the analysis signal
+ *    (22 050 Hz mono, 4 bytes per sample: 318 MB for an hour), the loudness meter, and the spill,
+ *    where the decoded mix waits for the separation (a temporary file, say).
+ * 2. The MIR on the analysis signal; spectrograms too large to keep are visited in blocks
+ *    ({@link AnalysisSignal}).
+ * 3. The separation, a window of the spill at a time, on every core
+ *    ({@link separateWindowsToWav}); each window's stem samples are appended to the stem files.
+ *
+ * The MIR and the separation run one after the other (the MIR would otherwise hold the thread
+ * that hands out the windows), so a long file takes their sum; both are linear in the length.
+ * Pure apart from the I/O it is given.
+ */
+import { AnalysisMonoStream } from '../audio/resample.js';
+import { type ByteSource, openAudioStream } from '../audio/stream.js';
+import type { AudioInfo } from '../audio/types.js';
+import { wavHeader, type WavBitDepth } from '../audio/wav.js';
+import { InvalidAudioParametersError } from '../errors.js';
+import { LoudnessMeter } from '../mir/loudness.js';
+import { ANALYSIS_SAMPLE_RATE } from '../mir/signal.js';
+import { DSP_STEMS, type DspStem } from '../separation/dsp.js';
+import { separateWindowsToWav, startSeparationCrew } from '../separation/parallel.js';
+import { buildAnnotation, describeAnalysisSignal, type FileAnalysis, type ProgressFn } from './analyze.js';
+
+/** Where the decoded mix waits for the separation: pieces appended in order, read back by range. */
+export interface MixSpill {
+  append(channels: Float32Array[]): Promise<void>;
+  /** Frames [start, end) of every channel. */
+  read(start: number, end: number): Promise<Float32Array[]>;
+}
+
+/** A stem file being written: its bytes arrive in order. */
+export interface StemWriter {
+  write(bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LongAnalysisIO {
+  spill: MixSpill;
+  openStem(stem: DspStem): Promise<StemWriter>;
+}
+
+export interface LongAnalysisOptions {
+  /** Separate stems too (default true; needs `io`). */
+  separate?: boolean;
+  stemBitDepth?: WavBitDepth;
+  maxDurationSec?: number;
+  /** Seconds of mix separated at once (default 60). */
+  windowSec?: number;
+  onProgress?: ProgressFn;
+}
+
+/** {@link FileAnalysis} without the stems in memory: they were written through the I/O. */
+export type LongFileAnalysis = Omit<FileAnalysis, 'stems'> & { stemsWritten: DspStem[] };
+
+/** Decode, analyse and (given `io`) separate a file of any length in bounded memory. */
+export async function analyzeLong(source: ByteSource, io: LongAnalysisIO | null, options: LongAnalysisOptions = {}): Promise<LongFileAnalysis> {
+  const t0 = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const separate = (options.separate ?? true) && io !== null;
+  progress('decode', 0);
+  // The separation threads load while this one decodes and analyses.
+  const crew = separate ? startSeparationCrew() : undefined;
+  try {
+    const stream = await openAudioStream(source, { maxDurationSec: options.maxDurationSec });
+    const { sampleRate, channelCount } = stream.info;
+    const mono = new AnalysisMonoStream(sampleRate, channelCount, ANALYSIS_SAMPLE_RATE, stream.expectedFrames);
+    const loudness = new LoudnessMeter(sampleRate, channelCount);
+    let frames = 0;
+    for await (const piece of stream.pieces) {
+      if (piece.sampleRate !== sampleRate || piece.channels.length !== channelCount) {
+        throw new InvalidAudioParametersError(`the stream changes from ${sampleRate} Hz × ${channelCount} to ${piece.sampleRate} Hz × ${piece.channels.length} at ${(frames / sampleRate).toFixed(2)} s`);
+      }
+      mono.push(piece.channels);
+      loudness.push(piece.channels);
+      if (separate) await io.spill.append(piece.channels);
+      frames += piece.channels[0]?.length ?? 0;
+      if (stream.expectedFrames > 0) progress('decode', 0.1 * Math.min(1, frames / stream.expectedFrames));
+    }
+    const info: AudioInfo = { ...stream.info, durationSec: frames / sampleRate };
+    const description = await describeAnalysisSignal(mono.finish(), info.durationSec, loudness.result(), {
+      onProgress: (stage, f) => progress(stage, 0.1 + (separate ? 0.3 : 0.9) * f),
+    });
+    const stemsWritten: DspStem[] = [];
+    if (separate) {
+      progress('separate', 0.4);
+      stemsWritten.push(...(await separateToFiles(io, { sampleRate, channelCount, frames }, options.stemBitDepth ?? 16, options.windowSec, crew, (f) => progress('separate', 0.4 + 0.6 * f))));
+    }
+    crew?.release();
+    const wallTimeSec = (performance.now() - t0) / 1000;
+    const jams = buildAnnotation(description, info, { wallTimeSec });
+    progress('done', 1);
+    return { info, description, jams, stemsWritten, wallTimeSec };
+  } catch (err) {
+    crew?.release();
+    throw err;
+  }
+}
+
+/** The separation of the spilled mix into one WAV file per stem. */
+async function separateToFiles(
+  io: LongAnalysisIO,
+  mix: { sampleRate: number; channelCount: number; frames: number },
+  bitDepth: WavBitDepth,
+  windowSec: number | undefined,
+  crew: ReturnType<typeof startSeparationCrew> | undefined,
+  onProgress: (fraction: number) => void,
+): Promise<DspStem[]> {
+  const writers: Partial<Record<DspStem, StemWriter>> = {};
+  try {
+    const header = wavHeader(mix.sampleRate, mix.channelCount, mix.frames, { bitDepth });
+    for (const stem of DSP_STEMS) {
+      writers[stem] = await io.openStem(stem);
+      await writers[stem].write(header);
+    }
+    await separateWindowsToWav({ ...mix, read: (start, end) => io.spill.read(start, end) }, bitDepth, (stem, bytes) => writers[stem]!.write(bytes), {
+      crew,
+      windowSec,
+      run: { onProgress },
+    });
+    const dataBytes = mix.frames * mix.channelCount * (bitDepth / 8);
+    if (dataBytes & 1) for (const stem of DSP_STEMS) await writers[stem]!.write(new Uint8Array(1)); // RIFF pad byte
+  } finally {
+    await Promise.all(Object.values(writers).map((w) => w.close()));
+  }
+  return [...DSP_STEMS];
+}
