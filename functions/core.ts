@@ -3,10 +3,12 @@
  * this interface, so tests can inject a fast fake and the starters never load DSP modules.
  * {@link loadCore} binds it to the real modules with lazy imports.
  */
+import type { AudioStream, ByteSource } from '../shared/audio/stream.js';
 import type { AudioBuffer, AudioInfo } from '../shared/audio/types.js';
 import type { MusicDescription } from '../shared/contracts/music.js';
 import type { GenerationParams } from '../shared/generation/types.js';
 import { type AppConfig, getConfig } from '../shared/config.js';
+import type { MixPieces } from '../shared/pipeline/analyzeLong.js';
 import type { RuntimeSettings } from '../shared/pipeline/runtime.js';
 import type { SeparationRegion } from '../shared/separation/types.js';
 
@@ -15,6 +17,8 @@ export type CoreGenerationParams = GenerationParams;
 
 export interface CorePort {
   decodeAudio(bytes: Uint8Array, options: { maxDurationSec: number }): Promise<{ audio: AudioBuffer; info: AudioInfo }>;
+  /** Decode piece by piece (a long upload read in ranges): see shared/audio/stream.ts. */
+  openAudio(source: ByteSource, options: { maxDurationSec: number }): Promise<AudioStream>;
   encodeWav(audio: AudioBuffer, options: { bitDepth: 16 | 24 | 32 }): Uint8Array;
   separateMix(mix: AudioBuffer): Promise<Record<string, AudioBuffer>>;
   /**
@@ -24,7 +28,8 @@ export interface CorePort {
   planSeparation(frames: number, sampleRate: number, regionSec: number): Promise<SeparationRegion[] | null>;
   /** Stems of one region's core; `span` holds the mix frames [readStart, readEnd) of `totalFrames`. */
   separateRegion(span: AudioBuffer, region: SeparationRegion, totalFrames: number): Promise<Record<string, AudioBuffer>>;
-  analyzeMix(mix: AudioBuffer): Promise<MusicDescription>;
+  /** The description of a mix held whole, or arriving in pieces (a long working PCM read in ranges). */
+  analyzeMix(mix: AudioBuffer | MixPieces): Promise<MusicDescription>;
   buildAnnotation(desc: MusicDescription, info: AudioInfo, extras: { wallTimeSec: number; extraAnnotations?: object[] }): Promise<object>;
   /** Notes of one stem (Basic Pitch): a JAMS note_midi annotation and a standard MIDI file. */
   transcribeStem(audio: AudioBuffer, stem: string): Promise<{ noteCount: number; annotation: object; midi: Uint8Array }>;
@@ -65,6 +70,7 @@ export function loadCore(config: Readonly<AppConfig> = getConfig()): Promise<Cor
     const renderStem = runtime.selectStemRenderer(settings);
     return {
       decodeAudio: (bytes, options) => Promise.resolve(decode.decodeAudio(bytes, options)),
+      openAudio: async (source, options) => (await import('../shared/audio/stream.js')).openAudioStream(source, options),
       encodeWav: (audio, options) => wav.encodeWav(audio, options),
       separateMix: async (mix) => pipeline.separateMix(mix, { separator: await runtime.selectSeparator(settings) }),
       planSeparation: async (frames, sampleRate, regionSec) => (await runtime.selectSeparator(settings)).regions?.plan(frames, sampleRate, regionSec) ?? null,
@@ -74,7 +80,9 @@ export function loadCore(config: Readonly<AppConfig> = getConfig()): Promise<Cor
         return regions.separate(span, region, totalFrames);
       },
       analyzeMix: async (mix) => {
-        const desc = (await pipeline.analyzeMix(mix)) as MusicDescription & { timings?: unknown };
+        const desc = ('pieces' in mix ? (await (await import('../shared/pipeline/analyzeLong.js')).analyzePieces(mix)).description : await pipeline.analyzeMix(mix)) as MusicDescription & {
+          timings?: unknown;
+        };
         const { timings: _timings, ...rest } = desc;
         return rest as MusicDescription;
       },

@@ -24,7 +24,8 @@ import { LoudnessMeter } from '../mir/loudness.js';
 import { ANALYSIS_SAMPLE_RATE } from '../mir/signal.js';
 import { DSP_STEMS, type DspStem } from '../separation/dsp.js';
 import { separateWindowsToWav, startSeparationCrew } from '../separation/parallel.js';
-import { buildAnnotation, describeAnalysisSignal, type FileAnalysis, type ProgressFn } from './analyze.js';
+import type { MusicDescription } from '../contracts/music.js';
+import { buildAnnotation, describeAnalysisSignal, type FileAnalysis, type ProgressFn, type StepTimes } from './analyze.js';
 
 /** Where the decoded mix waits for the separation: pieces appended in order, read back by range. */
 export interface MixSpill {
@@ -68,23 +69,21 @@ export async function analyzeLong(source: ByteSource, io: LongAnalysisIO | null,
   try {
     const stream = await openAudioStream(source, { maxDurationSec: options.maxDurationSec });
     const { sampleRate, channelCount } = stream.info;
-    const mono = new AnalysisMonoStream(sampleRate, channelCount, ANALYSIS_SAMPLE_RATE, stream.expectedFrames);
-    const loudness = new LoudnessMeter(sampleRate, channelCount);
-    let frames = 0;
-    for await (const piece of stream.pieces) {
-      if (piece.sampleRate !== sampleRate || piece.channels.length !== channelCount) {
-        throw new InvalidAudioParametersError(`the stream changes from ${sampleRate} Hz × ${channelCount} to ${piece.sampleRate} Hz × ${piece.channels.length} at ${(frames / sampleRate).toFixed(2)} s`);
+    async function* checked(): AsyncGenerator<Float32Array[]> {
+      let at = 0;
+      for await (const piece of stream.pieces) {
+        if (piece.sampleRate !== sampleRate || piece.channels.length !== channelCount) {
+          throw new InvalidAudioParametersError(`the stream changes from ${sampleRate} Hz × ${channelCount} to ${piece.sampleRate} Hz × ${piece.channels.length} at ${(at / sampleRate).toFixed(2)} s`);
+        }
+        at += piece.channels[0]?.length ?? 0;
+        yield piece.channels;
       }
-      mono.push(piece.channels);
-      loudness.push(piece.channels);
-      if (separate) await io.spill.append(piece.channels);
-      frames += piece.channels[0]?.length ?? 0;
-      if (stream.expectedFrames > 0) progress('decode', 0.1 * Math.min(1, frames / stream.expectedFrames));
     }
-    const info: AudioInfo = { ...stream.info, durationSec: frames / sampleRate };
-    const description = await describeAnalysisSignal(mono.finish(), info.durationSec, loudness.result(), {
-      onProgress: (stage, f) => progress(stage, 0.1 + (separate ? 0.3 : 0.9) * f),
+    const { description, frames } = await analyzePieces({ sampleRate, channelCount, frames: stream.expectedFrames, pieces: checked() }, {
+      onPiece: separate ? (channels) => io.spill.append(channels) : undefined,
+      onProgress: (stage, f) => progress(stage, (separate ? 0.4 : 1) * f),
     });
+    const info: AudioInfo = { ...stream.info, durationSec: frames / sampleRate };
     const stemsWritten: DspStem[] = [];
     if (separate) {
       progress('separate', 0.4);
@@ -99,6 +98,48 @@ export async function analyzeLong(source: ByteSource, io: LongAnalysisIO | null,
     crew?.release();
     throw err;
   }
+}
+
+/** Audio that arrives in pieces: planar float32 channels in order. */
+export interface MixPieces {
+  sampleRate: number;
+  channelCount: number;
+  /** Frames expected (sizes the analysis signal once; 0 if unknown). */
+  frames: number;
+  pieces: AsyncIterable<Float32Array[]>;
+}
+
+/**
+ * The MIR of audio that arrives in pieces (a file being decoded, a working PCM read in ranges):
+ * each piece feeds the analysis signal and the loudness meter, then {@link describeAnalysisSignal}
+ * runs on the signal. `onPiece` sees every piece too (before the next is read). The description
+ * equals {@link analyzeMix} of the whole audio.
+ */
+export async function analyzePieces(
+  mix: MixPieces,
+  options: { onPiece?: (channels: Float32Array[]) => Promise<void>; onProgress?: ProgressFn } = {},
+): Promise<{ description: MusicDescription & { timings: StepTimes }; frames: number }> {
+  const progress = options.onProgress ?? (() => {});
+  const { sampleRate, channelCount } = mix;
+  const mono = new AnalysisMonoStream(sampleRate, channelCount, ANALYSIS_SAMPLE_RATE, mix.frames);
+  const loudness = new LoudnessMeter(sampleRate, channelCount);
+  let frames = 0;
+  let resampleMs = 0;
+  for await (const channels of mix.pieces) {
+    const t0 = performance.now();
+    mono.push(channels);
+    loudness.push(channels);
+    resampleMs += performance.now() - t0;
+    await options.onPiece?.(channels);
+    frames += channels[0]?.length ?? 0;
+    if (mix.frames > 0) progress('decode', 0.2 * Math.min(1, frames / mix.frames));
+  }
+  const t1 = performance.now();
+  const signal = mono.finish();
+  // Resampling and loudness metering as the pieces came (decoding not included).
+  const timings: StepTimes = { resample: (resampleMs + performance.now() - t1) / 1000 };
+  const description = await describeAnalysisSignal(signal, sampleRate > 0 ? frames / sampleRate : 0, loudness.result(), { onProgress: (stage, f) => progress(stage, 0.2 + 0.8 * f) }, timings);
+  return { description, frames };
 }
 
 /** The separation of the spilled mix into one WAV file per stem. */

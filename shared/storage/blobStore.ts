@@ -19,6 +19,23 @@ export interface BlobProperties {
   lastModified?: Date;
 }
 
+/** A piece of a blob and its place among the others (see {@link BlobStore.writeArranged}). */
+export interface ArrangedPiece {
+  bytes: Uint8Array;
+  order: number;
+}
+
+/** `pieces` in order, each with its index as its place. */
+async function* inOrder(pieces: AsyncIterable<Uint8Array>): AsyncGenerator<ArrangedPiece> {
+  let order = 0;
+  for await (const bytes of pieces) yield { bytes, order: order++ };
+}
+
+/** Indices of `orders` sorted by order value, ties by index. */
+function arrangement(orders: number[]): number[] {
+  return orders.map((_, i) => i).sort((a, b) => orders[a] - orders[b] || a - b);
+}
+
 export interface BlobStore {
   readonly container: string;
   /** Service URL including the account, e.g. `https://acct.blob.core.windows.net` or `http://127.0.0.1:10000/devstoreaccount1`. */
@@ -32,6 +49,13 @@ export interface BlobStore {
    * commit), so a large output never has to sit in memory whole. Empty pieces are skipped.
    */
   writeBlocks(path: string, pieces: AsyncIterable<Uint8Array>, contentType: string): Promise<{ etag: string }>;
+  /**
+   * As {@link writeBlocks}, but the blob is the pieces in ascending `order` (ties: as they came),
+   * not in the order they were produced: a layout whose first bytes are known last (a header
+   * giving the length) or whose parts interleave in time (one section per channel) is still
+   * written a piece at a time.
+   */
+  writeArranged(path: string, pieces: AsyncIterable<ArrangedPiece>, contentType: string): Promise<{ etag: string }>;
   /** Properties, or undefined when the blob does not exist. */
   properties(path: string): Promise<BlobProperties | undefined>;
   list(prefix: string): Promise<string[]>;
@@ -125,18 +149,23 @@ export function createAzureBlobStore(storage: StorageSetting | string, container
         throw classifyStorageError(err, `reading bytes ${offset}+${count} of blob "${containerName}/${path}"`);
       }
     },
-    async writeBlocks(path, pieces, contentType) {
+    writeBlocks(path, pieces, contentType) {
+      return this.writeArranged(path, inOrder(pieces), contentType);
+    },
+    async writeArranged(path, pieces, contentType) {
       try {
         const client = container.getBlockBlobClient(path);
         const ids: string[] = [];
-        for await (const piece of pieces) {
-          if (piece.byteLength === 0) continue;
+        const orders: number[] = [];
+        for await (const { bytes, order } of pieces) {
+          if (bytes.byteLength === 0) continue;
           // Block ids of one blob must all have the same length.
           const id = Buffer.from(`block-${String(ids.length).padStart(6, '0')}`).toString('base64');
-          await client.stageBlock(id, piece, piece.byteLength);
+          await client.stageBlock(id, bytes, bytes.byteLength);
           ids.push(id);
+          orders.push(order);
         }
-        const res = await client.commitBlockList(ids, { blobHTTPHeaders: { blobContentType: contentType } });
+        const res = await client.commitBlockList(arrangement(orders).map((i) => ids[i]), { blobHTTPHeaders: { blobContentType: contentType } });
         return { etag: res.etag ?? '' };
       } catch (err) {
         throw classifyStorageError(err, `writing blob "${containerName}/${path}" in blocks`);
@@ -206,12 +235,16 @@ export function createMemoryBlobStore(containerName = 'audio-files', serviceUrl 
       if (!b) throw new BlobNotFoundError(containerName, path);
       return b.bytes.slice(offset, offset + Math.max(0, count));
     },
-    async writeBlocks(path, pieces, contentType) {
-      const all: Uint8Array[] = [];
-      for await (const piece of pieces) all.push(piece);
-      const bytes = new Uint8Array(all.reduce((n, p) => n + p.byteLength, 0));
+    writeBlocks(path, pieces, contentType) {
+      return this.writeArranged(path, inOrder(pieces), contentType);
+    },
+    async writeArranged(path, pieces, contentType) {
+      const all: ArrangedPiece[] = [];
+      for await (const piece of pieces) all.push({ bytes: piece.bytes.slice(), order: piece.order });
+      const sorted = arrangement(all.map((p) => p.order)).map((i) => all[i].bytes);
+      const bytes = new Uint8Array(sorted.reduce((n, p) => n + p.byteLength, 0));
       let at = 0;
-      for (const p of all) {
+      for (const p of sorted) {
         bytes.set(p, at);
         at += p.byteLength;
       }

@@ -27,28 +27,48 @@ export type PcmSampleFormat = 'f32' | 's16';
 export function encodeWorkPcm(audio: AudioBuffer, format: PcmSampleFormat = 'f32'): Uint8Array {
   const channels = audio.channels.length;
   const frames = channels === 0 ? 0 : audio.channels[0].length;
-  const bytesPerSample = format === 'f32' ? 4 : 2;
-  const out = new Uint8Array(HEADER_BYTES + channels * frames * bytesPerSample);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, MAGIC, true);
-  view.setUint16(4, 1, true);
-  view.setUint16(6, format === 'f32' ? 1 : 2, true);
-  view.setUint32(8, audio.sampleRate, true);
-  view.setUint16(12, channels, true);
-  view.setUint16(14, 0, true);
-  view.setUint32(16, frames, true);
+  const out = new Uint8Array(HEADER_BYTES + channels * frames * bytesPerSampleOf(format));
+  out.set(encodeWorkPcmHeader({ format, sampleRate: audio.sampleRate, channelCount: channels, frames }));
   let offset = HEADER_BYTES;
   for (const ch of audio.channels) {
     if (ch.length !== frames) throw new InvalidRequestError(`channels differ in length: ${ch.length} vs ${frames} frames`);
-    if (format === 'f32') {
-      out.set(new Uint8Array(ch.buffer, ch.byteOffset, ch.byteLength), offset);
-      offset += ch.byteLength;
-    } else {
-      for (let i = 0; i < frames; i++, offset += 2) {
-        const s = Math.max(-1, Math.min(1, ch[i]));
-        view.setInt16(offset, Math.round(s * 32767), true);
-      }
-    }
+    const bytes = encodeWorkPcmSamples(ch, format);
+    out.set(bytes, offset);
+    offset += bytes.length;
+  }
+  return out;
+}
+
+/** The 20-byte header of a working PCM blob. */
+export function encodeWorkPcmHeader(header: WorkPcmHeader): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint16(4, 1, true);
+  view.setUint16(6, header.format === 'f32' ? 1 : 2, true);
+  view.setUint32(8, header.sampleRate, true);
+  view.setUint16(12, header.channelCount, true);
+  view.setUint16(14, 0, true);
+  view.setUint32(16, header.frames, true);
+  return out;
+}
+
+/**
+ * One channel's samples as they sit in a working PCM blob (little-endian float32, or int16 with
+ * clipping to [-1, 1] and rounding): consecutive runs of a channel written separately join into
+ * the bytes of the whole channel.
+ */
+export function encodeWorkPcmSamples(ch: Float32Array, format: PcmSampleFormat): Uint8Array {
+  if (format === 'f32') {
+    const out = new Uint8Array(ch.byteLength); // a plain copy, even of shared memory
+    out.set(new Uint8Array(ch.buffer, ch.byteOffset, ch.byteLength));
+    return out;
+  }
+  const out = new Uint8Array(ch.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < ch.length; i++) {
+    const s = Math.max(-1, Math.min(1, ch[i]));
+    view.setInt16(2 * i, Math.round(s * 32767), true);
   }
   return out;
 }

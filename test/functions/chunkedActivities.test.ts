@@ -10,6 +10,9 @@ import { prepareAudioActivity } from '../../functions/activities/prepareAudio.js
 import { separateChunkActivity } from '../../functions/activities/separateChunk.js';
 import { joinStemsActivity } from '../../functions/activities/joinStems.js';
 import { separateStemsActivity } from '../../functions/activities/separateStems.js';
+import { analyzeMixActivity } from '../../functions/activities/analyzeMix.js';
+import { decodeWav } from '../../shared/audio/wav.js';
+import { encodeWorkPcm } from '../../shared/storage/pcm.js';
 import { sine, testConfig, testContext } from './fakes.js';
 
 async function prepared(env: Record<string, string>, seconds: number, channels = 2) {
@@ -67,5 +70,23 @@ describe('chunked separation activities', () => {
     for (const [index, region] of regions.entries()) parts.push(await separateChunkActivity.run({ audioFileId: 'song', mixPath: out.mixPath, index, region }, ctx));
     delete (parts[1].parts as Record<string, string>).bass;
     await expect(joinStemsActivity.run({ audioFileId: 'song', parts }, ctx)).rejects.toThrow(/chunk 1 has no part for stem bass/);
+  });
+
+  it('writes the working PCM of a long upload piece by piece into exactly the one-shot encoding', async () => {
+    // 25 s at 8 kHz: three 10 s pieces, each channel staged on its own
+    const audio = sine(25, 8000, 2, 330);
+    const { ctx } = await prepared({}, 25);
+    const written = (await ctx.memoryBlobs.read('song/work/mix.pcm')).bytes;
+    const whole = encodeWorkPcm(decodeWav(encodeWav(audio, { bitDepth: 16 })).audio, 'f32');
+    expect(Buffer.from(written).equals(whole)).toBe(true);
+  });
+
+  it('analyses a working PCM read in ranges, and refuses one whose size disagrees with its header', async () => {
+    const { ctx, out } = await prepared({}, 12);
+    const ok = await analyzeMixActivity.run({ audioFileId: 'song', mixPath: out.mixPath }, ctx);
+    expect(ok.summary.duration_seconds).toBeGreaterThan(0);
+    const { bytes } = await ctx.memoryBlobs.read(out.mixPath);
+    await ctx.memoryBlobs.write(out.mixPath, bytes.subarray(0, bytes.length - 8), 'application/octet-stream');
+    await expect(analyzeMixActivity.run({ audioFileId: 'song', mixPath: out.mixPath }, ctx)).rejects.toThrow(/song\/work\/mix.pcm is 768012 bytes, its header says 768020/);
   });
 });

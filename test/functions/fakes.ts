@@ -2,6 +2,7 @@
 import { parseConfig, type AppConfig } from '../../shared/config.js';
 import { InvalidRequestError } from '../../shared/errors.js';
 import { decodeAudio } from '../../shared/audio/decode.js';
+import { openAudioStream } from '../../shared/audio/stream.js';
 import { encodeWav } from '../../shared/audio/wav.js';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import type { MusicDescription } from '../../shared/contracts/music.js';
@@ -75,6 +76,10 @@ export function fakeCore(calls: string[] = []): CorePort {
     decodeAudio: async (bytes, options) => {
       calls.push('decodeAudio');
       return decodeAudio(bytes, options);
+    },
+    openAudio: async (source, options) => {
+      calls.push('decodeAudio');
+      return openAudioStream(source, options);
     },
     encodeWav: (audio, options) => encodeWav(audio, options),
     separateMix: async (mix) => {

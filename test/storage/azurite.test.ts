@@ -292,4 +292,22 @@ describe('ranged reads and block-staged writes (Azure adapter on Azurite)', () =
     expect(await blobs.readRange('blocks/whole.bin', 5, 0)).toHaveLength(0);
     await expect(blobs.readRange('blocks/missing.bin', 0, 4)).rejects.toBeInstanceOf(BlobNotFoundError);
   });
+
+  it('commits pieces staged out of order in their places, a header known last first', async () => {
+    const text = (t: string) => new TextEncoder().encode(t);
+    // produced as a decoder makes them: left and right of each piece, the header at the end
+    const produced = [
+      { bytes: text('L0'), order: 10 },
+      { bytes: text('R0'), order: 20 },
+      { bytes: text('L1'), order: 11 },
+      { bytes: text('R1'), order: 21 },
+      { bytes: text('HEAD'), order: 0 },
+      { bytes: text('l1b'), order: 11 }, // a tie keeps the order it came in
+    ];
+    async function* gen() {
+      yield* produced;
+    }
+    await blobs.writeArranged('blocks/arranged.bin', gen(), 'application/octet-stream');
+    expect(Buffer.from((await blobs.read('blocks/arranged.bin')).bytes).toString()).toBe('HEADL0L1l1bR0R1');
+  });
 });
