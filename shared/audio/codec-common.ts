@@ -134,3 +134,31 @@ export async function decodeWholeFile<R>(decoder: WholeFileDecoder<R>, bytes: Ui
     decoder.free();
   }
 }
+
+/** The part of the wasm-audio-decoders API that decoding in pieces uses. */
+interface PieceDecoder<R> {
+  ready: Promise<void>;
+  decode(bytes: Uint8Array): Promise<R>;
+  flush(): Promise<R>;
+  free(): void;
+}
+
+/** Bytes fed to a decoder per step when decoding in pieces. */
+const PIECE_FEED_BYTES = 1 << 20;
+
+/**
+ * Decode a file that starts at `offset` a megabyte at a time (the decoder's results in order, its
+ * flush last), console prints silenced as in {@link decodeWholeFile}, the decoder always freed.
+ * Only one result's samples exist at a time.
+ */
+export async function* decodeInPieces<R>(decoder: PieceDecoder<R>, bytes: Uint8Array, offset: number): AsyncGenerator<R> {
+  await decoder.ready;
+  try {
+    for (let p = offset; p < bytes.length; p += PIECE_FEED_BYTES) {
+      yield await withQuietConsole(() => decoder.decode(bytes.subarray(p, Math.min(bytes.length, p + PIECE_FEED_BYTES))));
+    }
+    yield await withQuietConsole(() => decoder.flush());
+  } finally {
+    decoder.free();
+  }
+}

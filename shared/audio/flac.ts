@@ -12,9 +12,9 @@
  * "unknown"; then whatever decodes is kept.)
  */
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
+import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt } from './detect.js';
-import { decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
+import { decodeInPieces, decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, InvalidAudioParametersError, NotAudioError, TruncatedAudioError } from '../errors.js';
 import { readOggPackets } from './ogg.js';
 
@@ -115,22 +115,48 @@ export function probeFlac(bytes: Uint8Array, offset: number, ogg = false): Audio
   return { ...flacInfo(streamInfo, tags, ogg), durationExact: streamInfo.totalSamples > 0 };
 }
 
+/** TruncatedAudioError for a FLAC stream that decoded `n` of `declared` samples (0: none at all). */
+function flacShortfall(bytes: number, n: number, declared: number, sampleRate: number, errors: string[]): TruncatedAudioError {
+  if (n === 0) {
+    const why = errors.length ? `; decoder said: ${errors[0]}` : '';
+    return new TruncatedAudioError(`FLAC stream of ${bytes} bytes yields no audio (STREAMINFO declares ${declared} samples)${why}`);
+  }
+  const missingSec = ((declared - n) / sampleRate).toFixed(3);
+  return new TruncatedAudioError(`FLAC stream is truncated or damaged: STREAMINFO declares ${declared} samples per channel, only ${n} decode (${missingSec} s missing)`);
+}
+
+/**
+ * Decode a native FLAC or Ogg FLAC file a piece at a time (about a megabyte of FLAC each), for
+ * long files: the same samples as {@link decodeFlac}, in order, with the same errors (a shortfall
+ * is only known, and thrown, at the end).
+ */
+export async function* decodeFlacPieces(bytes: Uint8Array, offset: number, ogg = false, limits: DecodeLimits = {}): AsyncGenerator<AudioBuffer> {
+  const { streamInfo } = ogg ? parseOggFlacHeader(bytes, offset) : parseFlacHeader(bytes, offset);
+  const declared = streamInfo.totalSamples;
+  const errors: string[] = [];
+  let n = 0;
+  for await (const r of decodeInPieces(new FLACDecoder(), bytes, offset)) {
+    for (const e of r.errors) errors.push(e.message);
+    const keep = declared > 0 ? Math.min(r.samplesDecoded, Math.max(0, declared - n)) : r.samplesDecoded;
+    n += r.samplesDecoded;
+    if (limits.maxFrames !== undefined && (declared > 0 ? Math.min(n, declared) : n) > limits.maxFrames) {
+      throw new AudioTooLongError(`FLAC audio is longer than the limit of ${(limits.maxFrames / streamInfo.sampleRate).toFixed(1)} s`);
+    }
+    if (keep <= 0) continue;
+    const channels = r.channelData.map((ch) => ch.subarray(0, keep));
+    rescaleToPowerOfTwo(channels, streamInfo.bitsPerSample);
+    yield { sampleRate: r.sampleRate || streamInfo.sampleRate, channels };
+  }
+  if (n === 0 || (declared > 0 && n < declared)) throw flacShortfall(bytes.length - offset, n, declared, streamInfo.sampleRate, errors);
+}
+
 /** Decode a native FLAC or Ogg FLAC file whose container starts at `offset`. */
 export async function decodeFlac(bytes: Uint8Array, offset: number, ogg = false, limits: DecodeLimits = {}): Promise<DecodedAudio> {
   const { streamInfo, tags } = ogg ? parseOggFlacHeader(bytes, offset) : parseFlacHeader(bytes, offset);
   const result = await decodeWholeFile(new FLACDecoder(), bytes, offset);
   const n = result.samplesDecoded;
   const declared = streamInfo.totalSamples;
-  if (n === 0) {
-    const why = result.errors.length ? `; decoder said: ${result.errors[0].message}` : '';
-    throw new TruncatedAudioError(`FLAC stream of ${bytes.length - offset} bytes yields no audio (STREAMINFO declares ${declared} samples)${why}`);
-  }
-  if (declared > 0 && n < declared) {
-    const missingSec = ((declared - n) / streamInfo.sampleRate).toFixed(3);
-    throw new TruncatedAudioError(
-      `FLAC stream is truncated or damaged: STREAMINFO declares ${declared} samples per channel, only ${n} decode (${missingSec} s missing)`,
-    );
-  }
+  if (n === 0 || (declared > 0 && n < declared)) throw flacShortfall(bytes.length - offset, n, declared, streamInfo.sampleRate, result.errors.map((e) => e.message));
   const frames = declared > 0 ? Math.min(n, declared) : n;
   if (limits.maxFrames !== undefined && frames > limits.maxFrames) {
     throw new AudioTooLongError(`FLAC audio lasts ${(frames / streamInfo.sampleRate).toFixed(1)} s, over the limit of ${(limits.maxFrames / streamInfo.sampleRate).toFixed(1)} s`);

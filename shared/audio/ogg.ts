@@ -15,9 +15,9 @@
  * format here.
  */
 import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
-import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
+import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt } from './detect.js';
-import { decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
+import { decodeInPieces, decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, NotAudioError, TruncatedAudioError } from '../errors.js';
 
 /**
@@ -130,6 +130,37 @@ export function probeOggVorbis(bytes: Uint8Array, offset: number): AudioInfo & {
   };
 }
 
+/** Decoder channels (Vorbis order, maybe more than the header's count) → WAV order. */
+function wavOrder(channelData: Float32Array[], channelCount: number): Float32Array[] {
+  const decoded = channelData.slice(0, channelCount);
+  const order = VORBIS_TO_WAV_ORDER[decoded.length];
+  return order ? order.map((k) => decoded[k]) : decoded;
+}
+
+/**
+ * Decode an Ogg Vorbis file a piece at a time (about a megabyte of Ogg each), for long files: the
+ * same samples as {@link decodeOggVorbis}, in order, with the same errors.
+ */
+export async function* decodeOggVorbisPieces(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): AsyncGenerator<AudioBuffer> {
+  const h = parseVorbisHeader(bytes, offset);
+  const errors: string[] = [];
+  let n = 0;
+  for await (const r of decodeInPieces(new OggVorbisDecoder(), bytes, offset)) {
+    for (const e of r.errors) errors.push(e.message);
+    if (r.samplesDecoded <= 0) continue;
+    n += r.samplesDecoded;
+    const rate = r.sampleRate || h.sampleRate;
+    if (limits.maxFrames !== undefined && n > limits.maxFrames) {
+      throw new AudioTooLongError(`Ogg Vorbis audio is longer than the limit of ${(limits.maxFrames / rate).toFixed(1)} s`);
+    }
+    yield { sampleRate: rate, channels: wavOrder(r.channelData.map((ch) => ch.subarray(0, r.samplesDecoded)), h.channelCount) };
+  }
+  if (n === 0) {
+    const why = errors.length ? `; decoder said: ${errors[0]}` : '';
+    throw new TruncatedAudioError(`Ogg Vorbis stream of ${bytes.length - offset} bytes yields no audio${why}`);
+  }
+}
+
 /** Decode an Ogg Vorbis file whose first page starts at `offset`. */
 export async function decodeOggVorbis(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
   const h = parseVorbisHeader(bytes, offset);
@@ -143,9 +174,7 @@ export async function decodeOggVorbis(bytes: Uint8Array, offset: number, limits:
   if (limits.maxFrames !== undefined && n > limits.maxFrames) {
     throw new AudioTooLongError(`Ogg Vorbis audio lasts ${(n / rate).toFixed(1)} s, over the limit of ${(limits.maxFrames / rate).toFixed(1)} s`);
   }
-  const decodedChannels = result.channelData.slice(0, h.channelCount);
-  const order = VORBIS_TO_WAV_ORDER[decodedChannels.length];
-  const channels = order ? order.map((k) => decodedChannels[k]) : decodedChannels;
+  const channels = wavOrder(result.channelData, h.channelCount);
   return {
     audio: { sampleRate: rate, channels },
     info: { format: 'ogg', codec: 'vorbis', sampleRate: rate, channelCount: h.channelCount, durationSec: n / rate, tags: h.tags },

@@ -7,8 +7,9 @@
  *   time (about {@link PIECE_SEC} s each). Bounded memory.
  * - MP3: the compressed stream is read whole (about 1.4 MB per minute at 192 kbit/s) and mpg123
  *   decodes it 1 MiB at a time ({@link decodeMp3Pieces}). Bounded memory.
- * - FLAC and Ogg Vorbis: decoded whole by their wasm decoders, then handed out in pieces; their
- *   memory grows with the length (4 bytes per sample).
+ * - FLAC and Ogg Vorbis: read whole (compressed), fed to their wasm decoders a megabyte at a
+ *   time. Bounded memory besides the compressed bytes.
+ * - A WAV file of up to 16 MiB is decoded in one go and handed out in pieces.
  *
  * Pieces are planar float32 at the file's rate and channel count, the same samples
  * {@link decodeAudio} returns for the whole file, in order. A piece's arrays are valid until the
@@ -19,7 +20,9 @@
 import type { AudioBuffer, AudioInfo } from './types.js';
 import { decodeAudio, type DecodeAudioOptions, probeAudio, validateAudioParameters } from './decode.js';
 import { detectContainer } from './detect.js';
-import { decodeMp3Pieces, probeMp3 } from './mp3.js';
+import { decodeFlacPieces } from './flac.js';
+import { decodeMp3Pieces } from './mp3.js';
+import { decodeOggVorbisPieces } from './ogg.js';
 import { decodeWavSamples, parseWavHeader, wavInfo } from './wav.js';
 import { AudioTooLongError } from '../errors.js';
 
@@ -73,23 +76,27 @@ export async function openAudioStream(source: ByteSource, options: DecodeAudioOp
   const det = detectContainer(head);
   if (det.format === 'wav' && source.size > WAV_WHOLE_BYTES) return openWav(source, head, options);
   const bytes = head.length === source.size ? head : await source.read(0, source.size);
-  if (det.format === 'mp3') {
-    const info = await probeAudio(bytes, options);
-    const probe = probeMp3(bytes, det.offset);
-    const maxFrames = options.maxDurationSec !== undefined ? Math.floor(options.maxDurationSec * info.sampleRate) : undefined;
+  if (det.format === 'wav') {
+    // A small WAV: one decode, handed out in pieces.
+    const { audio, info } = await decodeAudio(bytes, options);
+    const frames = audio.channels[0]?.length ?? 0;
+    const step = Math.max(1, PIECE_SEC * audio.sampleRate);
     async function* pieces(): AsyncGenerator<AudioBuffer> {
-      for await (const p of decodeMp3Pieces(bytes, det.offset, { maxFrames })) yield p;
+      for (let a = 0; a < frames; a += step) yield { sampleRate: audio.sampleRate, channels: audio.channels.map((ch) => ch.subarray(a, Math.min(frames, a + step))) };
     }
-    return { info, expectedFrames: Math.round(probe.durationSec * probe.sampleRate), pieces: pieces() };
+    return { info, expectedFrames: frames, pieces: pieces() };
   }
-  // Small WAV, FLAC, Ogg: one decode, handed out in pieces.
-  const { audio, info } = await decodeAudio(bytes, options);
-  const frames = audio.channels[0]?.length ?? 0;
-  const step = Math.max(1, PIECE_SEC * audio.sampleRate);
-  async function* pieces(): AsyncGenerator<AudioBuffer> {
-    for (let a = 0; a < frames; a += step) yield { sampleRate: audio.sampleRate, channels: audio.channels.map((ch) => ch.subarray(a, Math.min(frames, a + step))) };
-  }
-  return { info, expectedFrames: frames, pieces: pieces() };
+  // Compressed: the header checks of a one-shot decode, then the codec's decoder in pieces.
+  const info = await probeAudio(bytes, options);
+  const maxFrames = options.maxDurationSec !== undefined ? Math.floor(options.maxDurationSec * info.sampleRate) : undefined;
+  const limits = { maxFrames };
+  const pieces =
+    det.format === 'mp3'
+      ? decodeMp3Pieces(bytes, det.offset, limits)
+      : det.codec === 'flac'
+        ? decodeFlacPieces(bytes, det.offset, det.format === 'ogg', limits)
+        : decodeOggVorbisPieces(bytes, det.offset, limits);
+  return { info, expectedFrames: Math.round(info.durationSec * info.sampleRate), pieces };
 }
 
 /** A large WAV file: header from the head, samples range by range. */

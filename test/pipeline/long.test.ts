@@ -121,6 +121,38 @@ describe('streaming building blocks', () => {
     for (let c = 0; c < 2; c++) expect(Buffer.compare(Buffer.from(concat(got.map((p) => p[c])).buffer), Buffer.from(audio.channels[c].slice().buffer))).toBe(0);
   });
 
+  it('decodes FLAC, Ogg FLAC, Ogg Vorbis and MP3 a megabyte at a time into exactly the one-shot samples', async () => {
+    for (const [tool, pkg] of [['flac', 'flac'], ['oggenc', 'vorbis-tools'], ['lame', 'lame']]) requireTool(tool, pkg);
+    const dir = new ToolDir();
+    try {
+      // 40 s: several megabytes of FLAC, so several pieces
+      dir.write('in.wav', encodeWav(renderSong(6, { durationSec: 40 }).mix, { bitDepth: 24 }));
+      dir.run('flac', ['--silent', '-o', 'a.flac', 'in.wav']);
+      dir.run('flac', ['--silent', '--ogg', '-o', 'a.oga', 'in.wav']);
+      dir.run('oggenc', ['--quiet', '-q', '8', '-o', 'a.ogg', 'in.wav']);
+      dir.run('lame', ['--quiet', '-b', '320', 'in.wav', 'a.mp3']);
+      for (const name of ['a.flac', 'a.oga', 'a.ogg', 'a.mp3']) {
+        const bytes = dir.read(name);
+        const { audio, info } = await decodeAudio(bytes);
+        const stream = await openAudioStream(bytesSource(bytes));
+        expect(stream.info.format, name).toBe(info.format);
+        let count = 0;
+        const got: Float32Array[][] = [];
+        for await (const p of stream.pieces) {
+          got.push(p.channels.map((ch) => ch.slice()));
+          count++;
+        }
+        expect(count, name).toBeGreaterThan(1);
+        for (let c = 0; c < audio.channels.length; c++) {
+          const joined = concat(got.map((p) => p[c]));
+          expect({ name, c, same: Buffer.from(joined.buffer).equals(Buffer.from(audio.channels[c].slice().buffer)) }).toEqual({ name, c, same: true });
+        }
+      }
+    } finally {
+      dir.dispose();
+    }
+  }, 60_000);
+
   it.each([
     [44100, 2],
     [48000, 2],
