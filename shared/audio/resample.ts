@@ -21,6 +21,7 @@
  * unchanged (same arrays, no copy). Empty input gives empty output.
  */
 import { type AudioBuffer, frameCount, toMono } from './types.js';
+import { sharedFloat32 } from './codec-common.js';
 import { InvalidAudioParametersError } from '../errors.js';
 
 export type ResampleQuality = 'best' | 'medium' | 'fast';
@@ -387,7 +388,7 @@ export class AnalysisMonoStream {
     this.M = sourceRate / g;
     this.reach = sourceRate === targetRate ? 0 : makePlan(sourceRate, targetRate, 'fast').T / 2 + 2;
     this.pending = Array.from({ length: channelCount }, () => new Float32Array(1 << 16));
-    this.out = new Float32Array(Math.ceil((expectedFrames * targetRate) / sourceRate));
+    this.out = sharedFloat32(Math.ceil((expectedFrames * targetRate) / sourceRate));
   }
 
   /** The next frames of every channel (equal lengths). */
@@ -406,11 +407,11 @@ export class AnalysisMonoStream {
     }
   }
 
-  /** The whole analysis signal: ceil(frames · targetRate / sourceRate) samples. */
+  /** The whole analysis signal: ceil(frames · targetRate / sourceRate) samples, on shared memory (threads read it without a copy). */
   finish(): Float32Array {
     const total = Math.ceil((this.received * this.targetRate) / this.sourceRate);
     if (this.channelCount > 0 && this.received > 0) while (this.produced < total) this.emit(Math.min(total, this.produced + STREAM_BLOCK));
-    const out = this.out.length === total ? this.out : this.out.slice(0, total);
+    const out = this.out.subarray(0, total);
     this.out = new Float32Array(0);
     this.pending = [];
     return out;
@@ -457,7 +458,7 @@ export class AnalysisMonoStream {
 
   private reserveOut(n1: number): void {
     if (n1 <= this.out.length) return;
-    const grown = new Float32Array(Math.max(n1, Math.ceil(this.out.length * 1.5)));
+    const grown = sharedFloat32(Math.max(n1, Math.ceil(this.out.length * 1.5)));
     grown.set(this.out.subarray(0, this.produced));
     this.out = grown;
   }

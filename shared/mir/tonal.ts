@@ -32,11 +32,28 @@ export interface TonalAnalysis {
   chroma: Chromagram;
 }
 
-/** Analyse tuning, key and chords of a signal; `beatTimesSec` drives the chord segmentation. */
-export function analyzeTonal(signal: AnalysisSignal, beatTimesSec: number[], options: TonalOptions = {}): TonalAnalysis {
+/** The beat-independent part of the tonal analysis: tuning, and the chroma at that tuning. */
+export interface TonalFeatures {
+  tuningHz: number;
+  tuningConfidence: number;
+  chroma: Chromagram;
+}
+
+/** Tuning and chroma of a signal (no beats needed: it can run beside the rhythm analysis). */
+export function computeTonalFeatures(signal: AnalysisSignal, options: TonalOptions = {}): TonalFeatures {
   const tuning = estimateTuning(signal, options.tuning);
   const chroma = computeChroma(signal, { ...options.chroma, tuningHz: tuning.tuningHz });
+  return { tuningHz: tuning.tuningHz, tuningConfidence: tuning.confidence, chroma };
+}
+
+/**
+ * Analyse tuning, key and chords of a signal; `beatTimesSec` drives the chord segmentation.
+ * `features`, when given, are the signal's {@link computeTonalFeatures} with the same options
+ * (computed elsewhere, another thread say).
+ */
+export function analyzeTonal(signal: AnalysisSignal, beatTimesSec: number[], options: TonalOptions = {}, features?: TonalFeatures): TonalAnalysis {
+  const { tuningHz, tuningConfidence, chroma } = features ?? computeTonalFeatures(signal, options);
   const chords = estimateChords(chroma, beatTimesSec, options.chords);
   const key = estimateKey(chroma, { chords, ...options.key });
-  return { tuningHz: tuning.tuningHz, tuningConfidence: tuning.confidence, key, chords, chroma };
+  return { tuningHz, tuningConfidence, key, chords, chroma };
 }

@@ -16,6 +16,7 @@ import { estimateSections } from '../mir/segments.js';
 import { dropBeatsInGaps, findSilentGaps } from '../mir/silence.js';
 import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
+import { startTonalThread, type TonalThread } from '../mir/tonalThread.js';
 import { encodeWav, type WavBitDepth } from '../audio/wav.js';
 import { createParallelDspSeparator, type SeparationCrew, startParallelSeparationToWav, startSeparationCrew } from '../separation/parallel.js';
 import type { Separator } from '../separation/types.js';
@@ -28,6 +29,8 @@ export interface AnalyzeMixOptions {
   onProgress?: ProgressFn;
   /** Largest spectrogram kept whole, bytes (default: AnalysisSignal's); longer ones are visited in blocks. */
   spectrogramCacheBytes?: number;
+  /** A thread for the tonal features beside the rhythm analysis (when a core is free); released when done. */
+  tonalThread?: TonalThread;
 }
 
 /** Wall time of each MIR step, seconds. */
@@ -67,6 +70,7 @@ export async function describeAnalysisSignal(
   const progress = options.onProgress ?? (() => {});
   const time = <T>(name: string, fn: () => T): T => timed(timings, name, fn);
   const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE, options.spectrogramCacheBytes);
+  options.tonalThread?.compute(signal);
   progress('rhythm', 0.1);
   const rhythm = time('rhythm', () => {
     const r = analyzeRhythm(signal);
@@ -74,7 +78,8 @@ export async function describeAnalysisSignal(
   });
   progress('tonal', 0.4);
   const beatTimes = rhythm.beats.map((b) => b.timeSec);
-  const tonal = time('tonal', () => analyzeTonal(signal, beatTimes));
+  const features = options.tonalThread ? await options.tonalThread.features(signal) : undefined;
+  const tonal = time('tonal', () => analyzeTonal(signal, beatTimes, {}, features));
   progress('structure', 0.7);
   const sections = time('structure', () => estimateSections(signal, rhythm.beats, rhythm.beatsPerBar, tonal.chroma));
   progress('descriptors', 0.85);
@@ -182,11 +187,14 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   const doSeparate = options.separate ?? true;
   // The separation threads load while this one decodes.
   const crew = doSeparate && !options.separator ? startSeparationCrew() : undefined;
+  // Without separation the second core would idle: the tonal features run there.
+  const tonalThread = doSeparate ? undefined : startTonalThread();
   let decoded: Awaited<ReturnType<typeof decodeAudio>>;
   try {
     decoded = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec });
   } catch (err) {
     crew?.release();
+    tonalThread?.release();
     throw err;
   }
   const { audio, info } = decoded;
@@ -200,7 +208,7 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   const separating = doSeparate ? separateToWav(audio, bitDepth, options.separator, crew, onSeparation) : null;
   // A failure is awaited below; until then it must not count as unhandled.
   separating?.catch(() => {});
-  const description = await analyzeMix(audio, { onProgress: (stage, f) => progress(stage, 0.05 + 0.45 * f) });
+  const description = await analyzeMix(audio, { tonalThread, onProgress: (stage, f) => progress(stage, 0.05 + 0.45 * f) }).finally(() => tonalThread?.release());
   mirDone = true;
   let stems: Record<string, Uint8Array> | null = null;
   if (separating) {

@@ -21,6 +21,7 @@ import type { AudioInfo } from '../audio/types.js';
 import { wavHeader, type WavBitDepth } from '../audio/wav.js';
 import { InvalidAudioParametersError } from '../errors.js';
 import { LoudnessMeter } from '../mir/loudness.js';
+import { startTonalThread, type TonalThread } from '../mir/tonalThread.js';
 import { ANALYSIS_SAMPLE_RATE } from '../mir/signal.js';
 import { DSP_STEMS, type DspStem } from '../separation/dsp.js';
 import { separateWindowsToWav, startSeparationCrew } from '../separation/parallel.js';
@@ -66,6 +67,8 @@ export async function analyzeLong(source: ByteSource, io: LongAnalysisIO | null,
   progress('decode', 0);
   // The separation threads load while this one decodes and analyses.
   const crew = separate ? startSeparationCrew() : undefined;
+  // The MIR runs before the separation, so the second core is free for the tonal features.
+  const tonalThread = startTonalThread();
   try {
     const stream = await openAudioStream(source, { maxDurationSec: options.maxDurationSec });
     const { sampleRate, channelCount } = stream.info;
@@ -80,6 +83,7 @@ export async function analyzeLong(source: ByteSource, io: LongAnalysisIO | null,
       }
     }
     const { description, frames } = await analyzePieces({ sampleRate, channelCount, frames: stream.expectedFrames, pieces: checked() }, {
+      tonalThread,
       onPiece: separate ? (channels) => io.spill.append(channels) : undefined,
       onProgress: (stage, f) => progress(stage, (separate ? 0.4 : 1) * f),
     });
@@ -97,6 +101,8 @@ export async function analyzeLong(source: ByteSource, io: LongAnalysisIO | null,
   } catch (err) {
     crew?.release();
     throw err;
+  } finally {
+    tonalThread.release();
   }
 }
 
@@ -117,7 +123,7 @@ export interface MixPieces {
  */
 export async function analyzePieces(
   mix: MixPieces,
-  options: { onPiece?: (channels: Float32Array[]) => Promise<void>; onProgress?: ProgressFn } = {},
+  options: { onPiece?: (channels: Float32Array[]) => Promise<void>; onProgress?: ProgressFn; tonalThread?: TonalThread } = {},
 ): Promise<{ description: MusicDescription & { timings: StepTimes }; frames: number }> {
   const progress = options.onProgress ?? (() => {});
   const { sampleRate, channelCount } = mix;
@@ -138,7 +144,7 @@ export async function analyzePieces(
   const signal = mono.finish();
   // Resampling and loudness metering as the pieces came (decoding not included).
   const timings: StepTimes = { resample: (resampleMs + performance.now() - t1) / 1000 };
-  const description = await describeAnalysisSignal(signal, sampleRate > 0 ? frames / sampleRate : 0, loudness.result(), { onProgress: (stage, f) => progress(stage, 0.2 + 0.8 * f) }, timings);
+  const description = await describeAnalysisSignal(signal, sampleRate > 0 ? frames / sampleRate : 0, loudness.result(), { tonalThread: options.tonalThread, onProgress: (stage, f) => progress(stage, 0.2 + 0.8 * f) }, timings);
   return { description, frames };
 }
 
