@@ -1,9 +1,15 @@
 /**
  * Development bench for the rhythm path: renders generator songs with known truth, resamples the
  * mix to the analysis rate, runs analyzeRhythm and prints tempo Acc1/Acc2, beat F (±70 ms) and
- * downbeat F per song and on average, with the per-song meter.
+ * downbeat F per song and on average, with the per-song meter and the mean signed beat offset
+ * (estimate − truth, ms, over beats paired within ±70 ms).
  *
  *   npx tsx bench/rhythm-dev.ts [first=1] [last=20] [--duration 60] [--verbose]
+ *     [--speed 1.4] [--stems drums,bass,other,vocals]
+ *
+ * Stress material beyond the generator's tempo ranges and mixes (development only):
+ * `--speed k` plays the song k times faster (the samples are read as if recorded at k × the
+ * rate, so tempo × k, pitch × k, truth times ÷ k); `--stems` mixes only the listed stems.
  *
  * Seeds ≥ 1000 are the held-out set: report on them, never tune on them.
  */
@@ -13,37 +19,59 @@ import { resampleMono } from '../shared/audio/resample.js';
 import { toMono } from '../shared/audio/types.js';
 import { tempoAccuracy1, tempoAccuracy2 } from './metrics/tempo.js';
 import { beatFMeasure, downbeatFMeasure } from './metrics/beat.js';
-import { renderSong } from '../shared/generation/song.js';
+import { renderSong, type RenderedSong } from '../shared/generation/song.js';
+import { matchBeatOffsets } from '../shared/mir/beats-match.js';
 
 const args = process.argv.slice(2);
-const positional = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--duration'));
+const VALUE_FLAGS = ['--duration', '--speed', '--stems'];
+const positional = args.filter((a, i) => !a.startsWith('--') && !VALUE_FLAGS.includes(args[i - 1] ?? ''));
 const first = Number(positional[0] ?? 1);
 const last = Number(positional[1] ?? 20);
 const durIdx = args.indexOf('--duration');
 const durationSec = durIdx >= 0 ? Number(args[durIdx + 1]) : undefined;
 const verbose = args.includes('--verbose');
+const speedIdx = args.indexOf('--speed');
+const speed = speedIdx >= 0 ? Math.round(44100 * Number(args[speedIdx + 1])) / 44100 : 1;
+const stemsIdx = args.indexOf('--stems');
+const stems = stemsIdx >= 0 ? (args[stemsIdx + 1].split(',') as (keyof RenderedSong['stems'])[]) : null;
 
-const rows: { acc1: number; acc2: number; beatF: number; downF: number; ms: number }[] = [];
+/** Mono mix of the song (or of the chosen stems) at the analysis rate, played `speed` times faster. */
+function monoOf(song: RenderedSong): Float32Array {
+  let mono: Float32Array;
+  if (stems) {
+    mono = new Float32Array(song.mix.channels[0].length);
+    for (const s of stems) {
+      const m = toMono(song.stems[s]);
+      for (let i = 0; i < mono.length; i++) mono[i] += m[i];
+    }
+  } else mono = toMono(song.mix);
+  return resampleMono(mono, Math.round(song.mix.sampleRate * speed), ANALYSIS_SAMPLE_RATE);
+}
+
+const rows: { acc1: number; acc2: number; beatF: number; downF: number; ms: number; offMs: number }[] = [];
 for (let seed = first; seed <= last; seed++) {
   const song = renderSong(seed, durationSec ? { durationSec } : {});
-  const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+  const mono = monoOf(song);
   const t0 = performance.now();
   const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
   signal.magnitude(2048, 512);
   const t1 = performance.now();
   const r = analyzeRhythm(signal);
   const ms = performance.now() - t1;
-  const truth = song.truth;
+  const truth = speed === 1 ? song.truth : { ...song.truth, durationSec: song.truth.durationSec / speed, beats: song.truth.beats.map((b) => ({ ...b, timeSec: b.timeSec / speed })), tempo: song.truth.tempo ? { ...song.truth.tempo, bpm: song.truth.tempo.bpm * speed } : song.truth.tempo };
   const refBpm = truth.tempo?.bpm ?? 0;
   const acc1 = tempoAccuracy1(refBpm, r.tempo?.bpm ?? null);
   const acc2 = tempoAccuracy2(refBpm, r.tempo?.bpm ?? null);
   const beatF = beatFMeasure(truth.beats.map((b) => b.timeSec), r.beats.map((b) => b.timeSec)).fMeasure;
   const downF = downbeatFMeasure(truth.beats, r.beats).fMeasure;
-  rows.push({ acc1, acc2, beatF, downF, ms });
+  // Mean signed offset (estimate − truth) of the beats paired within the ±70 ms window, ms.
+  const pairs = matchBeatOffsets(truth.beats.map((b) => b.timeSec), r.beats.map((b) => b.timeSec)).offsetsSec;
+  const offMs = pairs.length ? (1000 * pairs.reduce((s, v) => s + v, 0)) / pairs.length : 0;
+  rows.push({ acc1, acc2, beatF, downF, ms, offMs });
   const style = song.meta.style;
   console.log(
     `seed ${String(seed).padStart(4)} ${style.padEnd(10)} ref ${refBpm.toFixed(1).padStart(6)} ${truth.beatsPerBar}/4 drift ${song.meta.tempoDrift.toFixed(3)} ` +
-      `est ${(r.tempo?.bpm ?? 0).toFixed(1).padStart(6)} ${r.beatsPerBar}/4  acc1 ${acc1} acc2 ${acc2}  beatF ${beatF.toFixed(3)}  downF ${downF.toFixed(3)}  ` +
+      `est ${(r.tempo?.bpm ?? 0).toFixed(1).padStart(6)} ${r.beatsPerBar}/4  acc1 ${acc1} acc2 ${acc2}  beatF ${beatF.toFixed(3)}  downF ${downF.toFixed(3)}  off ${offMs.toFixed(1).padStart(5)} ms  ` +
       `rhythm ${ms.toFixed(0)} ms (stft ${(t1 - t0).toFixed(0)} ms) ${truth.durationSec.toFixed(0)} s`,
   );
   if (verbose) {
@@ -54,5 +82,5 @@ for (let seed = first; seed <= last; seed++) {
 }
 const mean = (k: keyof (typeof rows)[number]): number => rows.reduce((s, r) => s + r[k], 0) / Math.max(1, rows.length);
 console.log(
-  `MEAN seeds ${first}..${last} (n=${rows.length}): acc1 ${mean('acc1').toFixed(3)} acc2 ${mean('acc2').toFixed(3)} beatF ${mean('beatF').toFixed(3)} downF ${mean('downF').toFixed(3)} rhythm ${mean('ms').toFixed(0)} ms`,
+  `MEAN seeds ${first}..${last} (n=${rows.length}): acc1 ${mean('acc1').toFixed(3)} acc2 ${mean('acc2').toFixed(3)} beatF ${mean('beatF').toFixed(3)} downF ${mean('downF').toFixed(3)} offset ${mean('offMs').toFixed(1)} ms rhythm ${mean('ms').toFixed(0)} ms`,
 );

@@ -42,6 +42,8 @@ export interface RhythmOptions {
   /** Hop of the shared spectrogram, samples. Default {@link RHYTHM_HOP_LENGTH}. */
   hopLength?: number;
   onset?: OnsetOptions;
+  /** Options of the envelope that places the beats, over `onset` (default band groups {@link PLACEMENT_BAND_GROUPS}). */
+  placement?: OnsetOptions;
   tempo?: TempoOptions;
   beats?: BeatOptions;
   downbeats?: DownbeatOptions;
@@ -102,7 +104,7 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const empty: RhythmAnalysis = { tempo: null, beatsPerBar: null, beats: [], onset };
   const tempo = estimateTempo(onset, options.tempo);
   if (!tempo) return empty;
-  const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS });
+  const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS, ...options.placement });
   const tracked = trackBeats(onset, tempo, { placement, ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
   const beatTimes = phase?.shifted ? placeBeats(placement, phase.beats) : tracked;

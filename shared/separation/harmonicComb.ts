@@ -49,6 +49,12 @@ export interface HarmonicCombOptions {
   topHz?: number;
   /** Highest frequency the comb covers, Hz. Default `topHz`. */
   combTopHz?: number;
+  /**
+   * Share of the best f0's salience its own fundamental (h = 1) must carry for the frame to be
+   * voiced. A line whose fundamental is sounding (a bass line) passes; a "virtual pitch" below a
+   * chord (C3 under C4–E4–G4: its 2nd–4th partials) has an empty fundamental and fails. Default 0.
+   */
+  minFundamentalShare?: number;
 }
 
 /**
@@ -66,6 +72,7 @@ export function harmonicComb(harmonic: Float32Array, centre: Float32Array | null
   const vibrato = 2 ** ((options.vibratoCents ?? 100) / 1200) - 1;
   const floor = options.floor ?? 0.3;
   const minShare = options.minShare ?? 0.3;
+  const minFundamental = options.minFundamentalShare ?? 0;
   const binHzStep = sampleRate / nFft;
   const bins = Math.min(numBins, Math.ceil((options.topHz ?? 8000) / binHzStep));
   const combBins = Math.min(numBins, Math.ceil((options.combTopHz ?? options.topHz ?? 8000) / binHzStep));
@@ -108,6 +115,8 @@ export function harmonicComb(harmonic: Float32Array, centre: Float32Array | null
       }
     }
     if (best < 0) continue;
+    const fundamental = partialBin[best * harmonics];
+    if (minFundamental > 0 && (fundamental < 0 || e[fundamental] < minFundamental * bestSal)) continue;
     const out = t * combBins;
     for (let k = 0; k < combBins; k++) comb[out + k] = floor;
     for (let h = 1; ; h++) {

@@ -8,7 +8,10 @@
  *   low-band transient rule of hpss.ts), with a prior gain (default 2);
  * - bass: the harmonic enhancement H (median over time) below a low-pass crossover (90–400 Hz),
  *   with an overtone cap below ~120 Hz (bassOvertones.ts): the part of H without the 2nd/3rd
- *   partials a bass note has is a kick drum's body and goes to the drums;
+ *   partials a bass note has is a kick drum's body and goes to the drums; and in frames where a
+ *   bass line is found, by its harmonic comb (harmonicComb.ts on the low register): the bass
+ *   band's harmonic energy between the line's partials goes to the drums (low, a kick's body)
+ *   or to "other" (higher up);
  * - vocals: harmonic energy above the bass band, inside the voice band, weighted by the
  *   centre cue (Avendano & Jot 2004) — a lead voice is mixed in the centre — and, in frames
  *   where a lead f0 is found, by its harmonic comb (harmonicComb.ts): centre energy between the
@@ -93,6 +96,12 @@ export interface MaskCues {
   bassShare?: BassShare | null;
   /** Lead-line comb (leadComb.ts), frame-major with `bins` columns: the centre energy off the comb goes to "other". Absent: none. */
   leadComb?: HarmonicComb | null;
+  /**
+   * Bass-line comb (harmonicComb.ts on the low register), frame-major with `bins` columns: in
+   * voiced frames the bass band's harmonic energy off the comb goes to the drums (in proportion
+   * to the bass band weight) and to "other" (the rest). Absent: none.
+   */
+  bassComb?: HarmonicComb | null;
 }
 
 /** Four soft masks in [0, 1] that sum to one in every bin. */
@@ -102,6 +111,8 @@ export function computeStemMasks(cues: MaskCues, options: StemMaskOptions = {}):
   const shareBins = bassShare?.bins ?? 0;
   const lead = cues.leadComb ?? null;
   const combBins = lead?.bins ?? 0;
+  const bassComb = cues.bassComb ?? null;
+  const bassCombBins = bassComb?.bins ?? 0;
   const leadBoost = options.leadBoost ?? 0;
   const { numFrames, numBins } = geometry;
   const power = options.power ?? 2;
@@ -124,6 +135,10 @@ export function computeStemMasks(cues: MaskCues, options: StemMaskOptions = {}):
       const h = power === 2 ? harmonic[i] * harmonic[i] : harmonic[i] ** power;
       const p = power === 2 ? percussive[i] * percussive[i] : percussive[i] ** power;
       const b = bassBand[k];
+      // Frames with a bass line: the bass band's harmonic energy off the line's partials is not
+      // the bass's (weight 1 − onBass); in the bass band itself (weight b again) it is a kick
+      // drum's sustained body, above it the other instruments'.
+      const onBass = k < bassCombBins ? (bassComb as HarmonicComb).comb[t * bassCombBins + k] : 1;
       let c = centre === null ? 0 : centre[i];
       if (k < combBins) {
         const on = (lead as HarmonicComb).comb[t * combBins + k];
@@ -132,11 +147,12 @@ export function computeStemMasks(cues: MaskCues, options: StemMaskOptions = {}):
       c *= voiceBand[k];
       const low = k < shareBins;
       const hBass = low ? (bassShare as BassShare).bass[t * shareBins + k] : h;
-      const vBass = bassGain * hBass * b;
-      const hUpper = h * (1 - b);
+      const vBass = bassGain * hBass * b * onBass;
+      const offBass = h * b * (1 - onBass);
+      const hUpper = h * (1 - b) + offBass * (1 - b);
       const vVocals = vocalGain * (hUpper * c + vocalShare * p * c);
       const vOther = hUpper * (1 - c);
-      const vDrums = drumGain * p * (1 - vocalShare * c) + (low ? (bassShare as BassShare).excess[t * shareBins + k] * b : 0);
+      const vDrums = drumGain * p * (1 - vocalShare * c) + (low ? (bassShare as BassShare).excess[t * shareBins + k] * b : 0) + offBass * b;
       const total = vBass + vVocals + vOther + vDrums;
       if (total <= 1e-30) {
         masks.other[i] = 1;

@@ -96,7 +96,9 @@ export function medianFilterTime(
 /**
  * Median over frequency (along k, within every frame) with a window of `lengthBins` bins centred
  * on each bin: the "percussive" enhancement of median-filter HPSS (vertical lines survive).
- * Writes into `out` (same size as `mag`) and returns it.
+ * With `stride` s > 1 the window reads every s-th bin, k + s·j for |j| ≤ lengthBins / 2 (it spans
+ * s times as many bins for the same cost): each residue class of k mod s is then a plain running
+ * median of its own bins. Writes into `out` (same size as `mag`) and returns it.
  */
 export function medianFilterFrequency(
   mag: Float32Array,
@@ -104,8 +106,10 @@ export function medianFilterFrequency(
   numBins: number,
   lengthBins: number,
   out: Float32Array = new Float32Array(mag.length),
+  stride = 1,
 ): Float32Array {
   const len = oddLength(lengthBins);
+  const step = Math.max(1, Math.round(stride));
   if (numFrames === 0 || numBins === 0) return out;
   if (len === 1) {
     out.set(mag.subarray(0, numFrames * numBins));
@@ -115,20 +119,22 @@ export function medianFilterFrequency(
   const w = new Float32Array(len);
   for (let t = 0; t < numFrames; t++) {
     const row = t * numBins;
-    for (let j = 0; j < len; j++) {
-      const k = j - half;
-      w[j] = k >= 0 && k < numBins ? mag[row + k] : 0;
-    }
-    w.sort();
-    for (let k = 0; k < numBins; k++) {
-      out[row + k] = w[half];
-      if (k === numBins - 1) break;
-      const kOut = k - half;
-      const kIn = k + half + 1;
-      const oldValue = kOut >= 0 ? mag[row + kOut] : 0;
-      const newValue = kIn < numBins ? mag[row + kIn] : 0;
-      if (oldValue === newValue) continue;
-      replaceSorted(w, 0, len, Math.fround(oldValue), Math.fround(newValue));
+    for (let r = 0; r < step && r < numBins; r++) {
+      for (let j = 0; j < len; j++) {
+        const k = r + (j - half) * step;
+        w[j] = k >= 0 && k < numBins ? mag[row + k] : 0;
+      }
+      w.sort();
+      for (let k = r; k < numBins; k += step) {
+        out[row + k] = w[half];
+        if (k + step >= numBins) break;
+        const kOut = k - half * step;
+        const kIn = k + (half + 1) * step;
+        const oldValue = kOut >= 0 ? mag[row + kOut] : 0;
+        const newValue = kIn < numBins ? mag[row + kIn] : 0;
+        if (oldValue === newValue) continue;
+        replaceSorted(w, 0, len, Math.fround(oldValue), Math.fround(newValue));
+      }
     }
   }
   return out;

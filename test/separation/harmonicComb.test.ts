@@ -37,3 +37,28 @@ describe('harmonicComb (predominant-f0 comb)', () => {
     expect(comb.every((x) => x === 1)).toBe(true);
   });
 });
+
+describe('harmonic comb: fundamental check (minFundamentalShare)', () => {
+  // One frame of a 4096-point spectrum at 44.1 kHz; peaks (±1 bin) at the given frequencies.
+  const geometry = { numFrames: 1, numBins: 2049, nFft: 4096, hopLength: 2048, sampleRate: 44100 };
+  const frame = (hz: number[]): Float32Array => {
+    const mag = new Float32Array(geometry.numBins);
+    for (const f of hz) {
+      const k = Math.round((f * geometry.nFft) / geometry.sampleRate);
+      mag[k] = 1;
+      mag[k - 1] = mag[k + 1] = 0.5;
+    }
+    return mag;
+  };
+  const bassRegister = { minHz: 35, maxHz: 220, harmonics: 8, topHz: 500, widthBins: 2, minFundamentalShare: 0.3 };
+
+  it('takes a bass note with its fundamental as voiced', () => {
+    expect(harmonicComb(frame([55, 110, 165, 220]), null, geometry, bassRegister).voiced[0]).toBe(1);
+  });
+
+  it('leaves a chord with no sounding fundamental below it unvoiced (a virtual pitch)', () => {
+    const chord = frame([261.6, 329.6, 392.0]);
+    expect(harmonicComb(chord, null, geometry, { ...bassRegister, minFundamentalShare: 0 }).voiced[0]).toBe(1);
+    expect(harmonicComb(chord, null, geometry, bassRegister).voiced[0]).toBe(0);
+  });
+});

@@ -33,6 +33,27 @@ describe('running median filters', () => {
     });
   }
 
+  it('with a stride, reads every s-th bin: a brute-force median over k + s·j, zero padded', () => {
+    const r = seededRandom(14);
+    const mag = Float32Array.from({ length: frames * bins }, () => r());
+    for (const [len, stride] of [[5, 2], [9, 3], [41, 2]] as const) {
+      const expected = new Float32Array(mag.length);
+      const half = len >> 1;
+      for (let t = 0; t < frames; t++) {
+        for (let k = 0; k < bins; k++) {
+          const w: number[] = [];
+          for (let j = -half; j <= half; j++) {
+            const kk = k + stride * j;
+            w.push(kk >= 0 && kk < bins ? mag[t * bins + kk] : 0);
+          }
+          w.sort((a, b) => a - b);
+          expected[t * bins + k] = w[half];
+        }
+      }
+      expect(Array.from(medianFilterFrequency(mag, frames, bins, len, undefined, stride))).toEqual(Array.from(expected));
+    }
+  });
+
   it('rounds even lengths up to the next odd length', () => {
     const r = seededRandom(13);
     const mag = Float32Array.from({ length: frames * bins }, () => r());
