@@ -19,7 +19,7 @@
  *   the header gives the exact length (WAV, FLAC, Ogg, MP3 with a Xing/Info tag), else during the
  *   decode as soon as the limit is passed.
  */
-import type { AudioInfo, DecodedAudio } from './types.js';
+import type { AudioBuffer, AudioInfo, DecodedAudio } from './types.js';
 import { detectContainer } from './detect.js';
 import { decodeWavSamples, parseWavHeader, wavInfo } from './wav.js';
 import { decodeMp3, probeMp3, readMp3Tags } from './mp3.js';
@@ -32,6 +32,20 @@ export interface DecodeAudioOptions {
   maxDurationSec?: number;
   /** Reject sample rates above this, in Hz. Default (and ceiling) 384000. */
   maxSampleRate?: number;
+  /** Sees the samples as they are decoded, so that work on them can start before the decode ends. */
+  observer?: DecodeObserver;
+}
+
+/**
+ * Watches a {@link decodeAudio}: `start` once the header is read and checked, then `piece` with
+ * the decoded samples in order (MP3 is decoded a megabyte at a time; the other formats give all
+ * their samples in one piece). The pieces add up to the returned audio. Pieces are views the
+ * decoder may reuse: copy what you keep.
+ */
+export interface DecodeObserver {
+  /** `frames`: the exact length the header gives (WAV, FLAC, tagged MP3, Ogg), else null. */
+  start(format: { sampleRate: number; channelCount: number; frames: number | null }): void;
+  piece(piece: AudioBuffer): void;
 }
 
 export const MIN_SAMPLE_RATE = 1000;
@@ -96,6 +110,12 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions
   validateAudioParameters(probe, options);
   if (probe.durationExact) checkDuration(probe, options);
   const maxFrames = options.maxDurationSec !== undefined ? Math.floor(options.maxDurationSec * probe.sampleRate) : undefined;
+  const { observer } = options;
+  observer?.start({
+    sampleRate: probe.sampleRate,
+    channelCount: probe.channelCount,
+    frames: probe.durationExact ? Math.round(probe.durationSec * probe.sampleRate) : null,
+  });
   let decoded: DecodedAudio;
   switch (kind) {
     case 'wav': {
@@ -104,7 +124,7 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions
       break;
     }
     case 'mp3': {
-      const [d, tags] = await Promise.all([decodeMp3(bytes, offset, { maxFrames }), readMp3Tags(bytes)]);
+      const [d, tags] = await Promise.all([decodeMp3(bytes, offset, { maxFrames }, observer), readMp3Tags(bytes)]);
       d.info.tags = tags;
       decoded = d;
       break;
@@ -116,6 +136,7 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions
     default:
       decoded = await decodeOggVorbis(bytes, offset, { maxFrames });
   }
+  if (kind !== 'mp3') observer?.piece(decoded.audio);
   validateAudioParameters(decoded.info, options);
   checkDuration(decoded.info, options);
   return decoded;

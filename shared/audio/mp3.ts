@@ -19,7 +19,7 @@
  * header) is returned as one channel.
  */
 import { MPEGDecoder } from 'mpg123-decoder';
-import type { AudioInfo, AudioTags, DecodedAudio } from './types.js';
+import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt, parseMpegFrameHeader, type MpegFrameHeader } from './detect.js';
 import { PlanarAccumulator, withQuietConsole, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, NotAudioError, TruncatedAudioError } from '../errors.js';
@@ -198,9 +198,9 @@ export async function* decodeMp3Pieces(bytes: Uint8Array, offset: number, limits
 
 /**
  * Decode an MPEG audio stream whose first frame starts at `offset` ({@link decodeMp3Pieces},
- * gathered into whole channels).
+ * gathered into whole channels; `observer` sees each piece as it comes).
  */
-export async function decodeMp3(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
+export async function decodeMp3(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}, observer?: { piece(piece: AudioBuffer): void }): Promise<DecodedAudio> {
   const header = parseMp3Header(bytes, offset);
   // Room for the whole stream from the header's frame count (+ the decoder delay mpg123 may keep).
   const samples = new PlanarAccumulator(header.first.channelCount, header.frameCount + MP3_DECODER_DELAY + header.first.samplesPerFrame);
@@ -208,6 +208,7 @@ export async function decodeMp3(bytes: Uint8Array, offset: number, limits: Decod
   for await (const piece of decodeMp3Pieces(bytes, offset, limits)) {
     samples.append(piece.channels, piece.channels[0].length);
     outRate = piece.sampleRate;
+    observer?.piece(piece);
   }
   const total = samples.frames;
   const channelCount = header.first.channelCount;

@@ -1,8 +1,10 @@
 /**
- * Real FFT on top of fft.js (radix-4, the fastest pure-JS FFT on npm; no WASM start-up cost).
- * Instances and scratch buffers are cached per size. Sizes must be powers of two ≥ 4.
+ * Real FFT of any power-of-two size ≥ 4: PFFFT in WebAssembly (realFft.ts, single precision, about
+ * 4× faster) from 32 points up, fft.js (radix-4, double precision) below that. Instances and
+ * scratch buffers are cached per size.
  */
 import FFTImport from 'fft.js';
+import { isRealFftSize, realFftPlan } from './realFft.js';
 
 interface FftJs {
   size: number;
@@ -41,6 +43,22 @@ function plan(size: number): Plan {
  */
 export function rfft(input: ArrayLike<number>, re: Float32Array | Float64Array, im: Float32Array | Float64Array): void {
   const size = input.length;
+  if (isRealFftSize(size)) {
+    const pf = realFftPlan(size);
+    const { src, dst } = pf;
+    for (let n = 0; n < size; n++) src[n] = input[n];
+    pf.forward();
+    const half = size >> 1;
+    re[0] = dst[0];
+    im[0] = 0;
+    re[half] = dst[1];
+    im[half] = 0;
+    for (let k = 1; k < half; k++) {
+      re[k] = dst[2 * k];
+      im[k] = dst[2 * k + 1];
+    }
+    return;
+  }
   const p = plan(size);
   p.fft.realTransform(p.out, input);
   const half = size >> 1;
@@ -57,8 +75,23 @@ export function rfft(input: ArrayLike<number>, re: Float32Array | Float64Array, 
  */
 export function irfft(re: ArrayLike<number>, im: ArrayLike<number>, output: Float32Array | Float64Array): void {
   const size = output.length;
-  const p = plan(size);
   const half = size >> 1;
+  if (isRealFftSize(size)) {
+    const pf = realFftPlan(size);
+    const { src, dst } = pf;
+    // DC and Nyquist are real: their imaginary parts are dropped.
+    src[0] = re[0];
+    src[1] = re[half];
+    for (let k = 1; k < half; k++) {
+      src[2 * k] = re[k];
+      src[2 * k + 1] = im[k];
+    }
+    pf.inverse();
+    const scale = 1 / size;
+    for (let n = 0; n < size; n++) output[n] = dst[n] * scale;
+    return;
+  }
+  const p = plan(size);
   const full = p.full;
   for (let k = 0; k <= half; k++) {
     full[2 * k] = re[k];

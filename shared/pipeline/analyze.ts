@@ -18,7 +18,7 @@ import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
 import { startTonalThread, type TonalThread } from '../mir/tonalThread.js';
 import { encodeWav, type WavBitDepth } from '../audio/wav.js';
-import { createParallelDspSeparator, type SeparationCrew, startParallelSeparationToWav, startSeparationCrew } from '../separation/parallel.js';
+import { createParallelDspSeparator, feedSeparationToWav, startSeparationCrew } from '../separation/parallel.js';
 import type { Separator } from '../separation/types.js';
 import { VERSION } from '../version.js';
 
@@ -163,18 +163,8 @@ export interface AnalyzeFileOptions {
   onProgress?: ProgressFn;
 }
 
-/**
- * Separate a mix straight into WAV files. The default (DSP) separator encodes each region on the
- * thread that separated it; another separator's stems are encoded once it is done.
- */
-async function separateToWav(
-  mix: AudioBuffer,
-  bitDepth: WavBitDepth,
-  separator: Separator | undefined,
-  crew: SeparationCrew | undefined,
-  onProgress: (f: number) => void,
-): Promise<Record<string, Uint8Array>> {
-  if (!separator) return startParallelSeparationToWav(mix, bitDepth, { crew, run: { onProgress } }).result();
+/** Separate a mix with another separator than the default, then encode its stems as WAV files. */
+async function separateToWav(mix: AudioBuffer, bitDepth: WavBitDepth, separator: Separator, onProgress: (f: number) => void): Promise<Record<string, Uint8Array>> {
   const stems = await separateMix(mix, { separator, onProgress });
   return Object.fromEntries(Object.entries(stems).map(([name, audio]) => [name, encodeWav(audio, { bitDepth })]));
 }
@@ -185,27 +175,32 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   const progress = options.onProgress ?? (() => {});
   progress('decode', 0);
   const doSeparate = options.separate ?? true;
-  // The separation threads load while this one decodes.
-  const crew = doSeparate && !options.separator ? startSeparationCrew() : undefined;
-  // Without separation the second core would idle: the tonal features run there.
-  const tonalThread = doSeparate ? undefined : startTonalThread();
-  let decoded: Awaited<ReturnType<typeof decodeAudio>>;
-  try {
-    decoded = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec });
-  } catch (err) {
-    crew?.release();
-    tonalThread?.release();
-    throw err;
-  }
-  const { audio, info } = decoded;
-  // Separation starts first and runs on worker threads while this thread runs the MIR.
-  // Its progress shows once the MIR is done, so that the reported fraction only grows.
+  const bitDepth = options.stemBitDepth ?? 16;
+  // Separation progress shows once the MIR is done, so that the reported fraction only grows.
   let mirDone = false;
   const onSeparation = (f: number): void => {
     if (mirDone) progress('separate', 0.5 + 0.45 * f);
   };
-  const bitDepth = options.stemBitDepth ?? 16;
-  const separating = doSeparate ? separateToWav(audio, bitDepth, options.separator, crew, onSeparation) : null;
+  // The default separator's threads load at once and start on the mix while this thread is
+  // still decoding it (when the header gives its length).
+  const feed = doSeparate && !options.separator ? feedSeparationToWav(bitDepth, { crew: startSeparationCrew(), run: { onProgress: onSeparation } }) : undefined;
+  // Without separation the second core would idle: the tonal features run there.
+  const tonalThread = doSeparate ? undefined : startTonalThread();
+  let decoded: Awaited<ReturnType<typeof decodeAudio>>;
+  try {
+    decoded = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec, observer: feed });
+  } catch (err) {
+    feed?.cancel();
+    tonalThread?.release();
+    throw err;
+  }
+  const { audio, info } = decoded;
+  // The separation runs on worker threads while this thread runs the MIR.
+  const separating = !doSeparate
+    ? null
+    : options.separator
+      ? separateToWav(audio, bitDepth, options.separator, onSeparation)
+      : feed!.separation(audio).result();
   // A failure is awaited below; until then it must not count as unhandled.
   separating?.catch(() => {});
   const description = await analyzeMix(audio, { tonalThread, onProgress: (stage, f) => progress(stage, 0.05 + 0.45 * f) }).finally(() => tonalThread?.release());

@@ -17,6 +17,7 @@ import type { AudioBuffer } from '../audio/types.js';
 import { frameCount } from '../audio/types.js';
 import { sharedFloat32 } from '../audio/codec-common.js';
 import { wavHeader, writeWavSamples, type WavBitDepth } from '../audio/wav.js';
+import type { DecodeObserver } from '../audio/decode.js';
 import {
   assertSeparable,
   createDspSeparator,
@@ -54,7 +55,27 @@ export interface RegionJob {
   regions: SeparationRegion[];
   /** [0]: next region to claim; [1 + i]: state of region i (0 free, 1 claimed, 2 done). */
   state: Int32Array;
+  /**
+   * For a mix still being decoded: [0] = frames of the mix written so far, or
+   * {@link ABANDONED}. A region waits until its input frames are in. Absent: the mix is complete.
+   */
+  ready?: Int32Array;
   options: DspSeparatorOptions;
+}
+
+/** {@link RegionJob.ready} value: the mix will not be completed. */
+const ABANDONED = -1;
+
+/** Block until frames [0, frames) of the job's mix are in (a worker waits; throws if the mix was abandoned). */
+function awaitFrames(job: RegionJob, frames: number): void {
+  const ready = job.ready;
+  if (!ready) return;
+  for (;;) {
+    const have = Atomics.load(ready, 0);
+    if (have === ABANDONED) throw new Error('the mix being separated was abandoned before it was complete');
+    if (have >= frames) return;
+    Atomics.wait(ready, 0, have, 1000);
+  }
 }
 
 /** Fraction of the job's regions done, 0..1 (1 for a job with none). */
@@ -92,6 +113,7 @@ export async function claimRegions(job: RegionJob, run: SeparateOptions = {}): P
     const i = Atomics.add(job.state, 0, 1);
     if (i >= job.regions.length) return count;
     Atomics.store(job.state, 1 + i, CLAIMED);
+    awaitFrames(job, job.regions[i].readEnd);
     await separateOne(job, i);
     Atomics.store(job.state, 1 + i, DONE);
     run.onProgress?.(fractionDone(job));
@@ -242,6 +264,7 @@ async function runJob(job: RegionJob, members: CrewMember[], parts: Promise<Work
     for (let i = 0; i < job.regions.length; i++) {
       if (Atomics.load(job.state, 1 + i) !== DONE) {
         run.signal?.throwIfAborted();
+        awaitFrames(job, job.regions[i].readEnd);
         await separateOne(job, i);
         Atomics.store(job.state, 1 + i, DONE);
       }
@@ -289,30 +312,120 @@ export function startParallelSeparation(mix: AudioBuffer, options: ParallelSepar
  * encoding is spread over the threads too.
  */
 export function startParallelSeparationToWav(mix: AudioBuffer, bitDepth: WavBitDepth, options: ParallelSeparationOptions = {}): ParallelSeparation<Record<DspStem, Uint8Array>> {
-  return start(
-    mix,
-    options,
-    () => {
-      const length = frameCount(mix);
-      const header = wavHeader(mix.sampleRate, mix.channels.length, length, { bitDepth });
-      const dataBytes = length * mix.channels.length * (bitDepth / 8);
-      const files = Object.fromEntries(
-        DSP_STEMS.map((s) => {
-          const file = new Uint8Array(new SharedArrayBuffer(header.length + dataBytes + (dataBytes & 1)));
-          file.set(header);
-          return [s, file];
-        }),
-      ) as Record<DspStem, Uint8Array>;
-      return { kind: 'wav', bitDepth, files, dataOffset: header.length, coreOrigin: 0 };
-    },
-    (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files,
-  );
+  return start(mix, options, () => wavSink(mix, bitDepth), (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files);
 }
 
-function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink: () => RegionSink, collect: (sink: RegionSink) => T): ParallelSeparation<T> {
+/** Whole WAV files for the stems of `mix` (headers written), on shared memory. */
+function wavSink(mix: AudioBuffer, bitDepth: WavBitDepth): RegionSink {
+  const length = frameCount(mix);
+  const header = wavHeader(mix.sampleRate, mix.channels.length, length, { bitDepth });
+  const dataBytes = length * mix.channels.length * (bitDepth / 8);
+  const files = Object.fromEntries(
+    DSP_STEMS.map((s) => {
+      const file = new Uint8Array(new SharedArrayBuffer(header.length + dataBytes + (dataBytes & 1)));
+      file.set(header);
+      return [s, file];
+    }),
+  ) as Record<DspStem, Uint8Array>;
+  return { kind: 'wav', bitDepth, files, dataOffset: header.length, coreOrigin: 0 };
+}
+
+/**
+ * A separation that starts while its mix is still being decoded: {@link startParallelSeparationToWav}
+ * of a mix of a known length, whose samples the caller writes into {@link channels} in order,
+ * calling {@link advance} as they come. The worker threads separate each region as soon as its
+ * frames (and halo) are in, so the separation overlaps the decode.
+ */
+export interface FedSeparation<T> extends ParallelSeparation<T> {
+  /** The mix's channels, on shared memory, `frames` long: write the decoded samples here. */
+  readonly channels: Float32Array[];
+  /** Frames [0, frames) are written. */
+  advance(frames: number): void;
+  /** The mix will not be completed (the decode failed or gave another length): the separation rejects. */
+  abandon(): void;
+}
+
+export function startFedSeparationToWav(
+  format: { sampleRate: number; channelCount: number; frames: number },
+  bitDepth: WavBitDepth,
+  options: ParallelSeparationOptions = {},
+): FedSeparation<Record<DspStem, Uint8Array>> {
+  const mix: AudioBuffer = { sampleRate: format.sampleRate, channels: Array.from({ length: format.channelCount }, () => sharedFloat32(format.frames)) };
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const run = start(mix, options, () => wavSink(mix, bitDepth), (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files, ready);
+  return {
+    ...run,
+    channels: mix.channels,
+    advance(frames) {
+      if (Atomics.load(ready, 0) === ABANDONED) return;
+      Atomics.store(ready, 0, Math.min(frames, format.frames));
+      Atomics.notify(ready, 0);
+    },
+    abandon() {
+      Atomics.store(ready, 0, ABANDONED);
+      Atomics.notify(ready, 0);
+      // The workers give up; the job's own failure is of no interest to anyone.
+      run.result().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Separation into WAV files that starts while the mix is still being decoded: pass it as the
+ * decode's observer ({@link DecodeObserver}). When the header gives the exact length, the
+ * separation starts at once ({@link startFedSeparationToWav}) and each decoded piece is copied
+ * in as it comes; then `separation(audio)`, after the decode, returns it. When the header does
+ * not tell the length, or the decode gives other samples than announced, `separation(audio)`
+ * separates the decoded audio the usual way ({@link startParallelSeparationToWav}) instead.
+ * The stems are the same either way. `cancel()` after a failed decode.
+ */
+export interface SeparationFeed extends DecodeObserver {
+  separation(audio: AudioBuffer): ParallelSeparation<Record<DspStem, Uint8Array>>;
+  cancel(): void;
+}
+
+export function feedSeparationToWav(bitDepth: WavBitDepth, options: ParallelSeparationOptions = {}): SeparationFeed {
+  let fed: FedSeparation<Record<DspStem, Uint8Array>> | null = null;
+  let crew = options.crew;
+  let sampleRate = 0;
+  let frames = 0;
+  let written = 0;
+  const drop = (): void => {
+    fed?.abandon();
+    fed = null;
+  };
+  return {
+    start(format) {
+      if (format.frames === null || format.frames <= 0 || format.channelCount <= 0) return;
+      ({ sampleRate, frames } = format as { sampleRate: number; frames: number });
+      fed = startFedSeparationToWav({ ...format, frames }, bitDepth, { ...options, crew });
+      // The fed separation has the crew now; a fallback starts its own threads.
+      crew = undefined;
+    },
+    piece(piece) {
+      if (fed === null) return;
+      const n = frameCount(piece);
+      if (piece.sampleRate !== sampleRate || piece.channels.length !== fed.channels.length || written + n > frames) return drop();
+      piece.channels.forEach((ch, c) => fed!.channels[c].set(ch, written));
+      written += n;
+      fed.advance(written);
+    },
+    separation(audio) {
+      if (fed !== null && (written !== frames || frameCount(audio) !== frames || audio.sampleRate !== sampleRate)) drop();
+      return fed ?? startParallelSeparationToWav(audio, bitDepth, { ...options, crew });
+    },
+    cancel() {
+      drop();
+      crew?.release();
+    },
+  };
+}
+
+function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink: () => RegionSink, collect: (sink: RegionSink) => T, ready?: Int32Array): ParallelSeparation<T> {
   let sink: RegionSink;
   try {
-    assertSeparable(mix);
+    // A mix still being decoded is checked region by region (separateRegion checks its span).
+    if (!ready) assertSeparable(mix);
     sink = makeSink();
   } catch (err) {
     options.crew?.release();
@@ -323,6 +436,7 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
   const crew = (options.crew ?? startSeparationCrew(0)) as CrewInternals;
   const regions = planRegions(length, mix.sampleRate, options.regionSec ?? 15, options.options);
   const job = makeJob(mix, 0, length, sink, regions, options.options ?? {});
+  job.ready = ready;
   if (!options.crew) crew.members.push(...Array.from({ length: Math.max(0, options.threads ?? defaultSeparationThreads()) }, startMember));
   const members = enlist(crew, regions.length > 1 ? regions.length - 1 : 0);
   const parts = Promise.all(members.map((m) => runOn(m, job)));

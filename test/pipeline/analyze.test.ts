@@ -6,6 +6,8 @@ import { planGeneration, renderStem } from '../../shared/generation/index.js';
 import { renderSong } from '../../shared/generation/song.js';
 import { validateJams } from '../../shared/jams/validate.js';
 import { analyzeEncoded, analyzeMix } from '../../shared/pipeline/analyze.js';
+import { decodeAudio } from '../../shared/audio/decode.js';
+import { requireTool, ToolDir } from '../audio/helpers.js';
 
 function keyName(k: { tonic: number; mode: string } | null): string {
   return k ? `${k.tonic}:${k.mode}` : 'none';
@@ -47,6 +49,27 @@ describe('analysis pipeline: closed loop on songs with known truth', () => {
       for (const [name, audio] of Object.entries(oneRun)) {
         expect({ name, bitDepth, same: Buffer.from(result.stems![name]).equals(encodeWav(audio, { bitDepth })) }).toEqual({ name, bitDepth, same: true });
       }
+    }
+  }, 60_000);
+
+  it('gives an MP3 the stems of separating its decoded audio, whether or not its header tells the length', async () => {
+    requireTool('lame', 'lame');
+    const dir = new ToolDir();
+    try {
+      dir.write('song.wav', encodeWav(renderSong(3, { durationSec: 25 }).mix, { bitDepth: 16 }));
+      // With the LAME tag the separation starts during the decode; without it (-t), after.
+      dir.run('lame', ['--quiet', '-V', '4', 'song.wav', 'tagged.mp3']);
+      dir.run('lame', ['--quiet', '-t', '-b', '128', 'song.wav', 'notag.mp3']);
+      for (const name of ['tagged.mp3', 'notag.mp3']) {
+        const bytes = dir.read(name);
+        const oneRun = await separateByMasks((await decodeAudio(bytes)).audio);
+        const result = await analyzeEncoded(bytes);
+        for (const [stem, audio] of Object.entries(oneRun)) {
+          expect({ name, stem, same: Buffer.from(result.stems![stem]).equals(encodeWav(audio, { bitDepth: 16 })) }).toEqual({ name, stem, same: true });
+        }
+      }
+    } finally {
+      dir.dispose();
     }
   }, 60_000);
 

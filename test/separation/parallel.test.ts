@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import { BadInputError } from '../../shared/errors.js';
 import { createDspSeparator, DSP_STEMS, planRegions, separateByMasks } from '../../shared/separation/dsp.js';
-import { separateWindowsToWav, startParallelSeparation, startParallelSeparationToWav, startSeparationCrew } from '../../shared/separation/parallel.js';
+import { feedSeparationToWav, separateWindowsToWav, startParallelSeparation, startParallelSeparationToWav, startSeparationCrew } from '../../shared/separation/parallel.js';
 import { encodeWav, wavHeader } from '../../shared/audio/wav.js';
 import { renderSyntheticMix } from './fixtures.js';
 
@@ -113,6 +113,52 @@ describe('parallel separation', () => {
       }
     }
   }, 60_000);
+
+  describe('fed while the mix decodes', () => {
+    const frames = mix.channels[0].length;
+    const format = { sampleRate: mix.sampleRate, channelCount: 2, frames };
+    /** Feed `audio` in pieces of `step` frames, pausing between them as a decoder would. */
+    async function feedPieces(feed: ReturnType<typeof feedSeparationToWav>, audio: AudioBuffer, step: number): Promise<void> {
+      for (let a = 0; a < frameCountOf(audio); a += step) {
+        feed.piece({ sampleRate: audio.sampleRate, channels: audio.channels.map((ch) => ch.subarray(a, Math.min(ch.length, a + step))) });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    const frameCountOf = (audio: AudioBuffer) => audio.channels[0].length;
+    const silence: AudioBuffer = { sampleRate: mix.sampleRate, channels: [new Float32Array(frames), new Float32Array(frames)] };
+    const expectFiles = (files: Record<string, Uint8Array>, stems: Record<string, AudioBuffer>) => {
+      for (const stem of DSP_STEMS) expect({ stem, same: Buffer.from(files[stem]).equals(encodeWav(stems[stem], { bitDepth: 16 })) }).toEqual({ stem, same: true });
+    };
+
+    it('separates the pieces as they come, into the WAV files of the one-shot run', async () => {
+      const oneShot = await separateByMasks(mix, OPTIONS);
+      const feed = feedSeparationToWav(16, { crew: startSeparationCrew(1), regionSec: 0.5, options: OPTIONS });
+      feed.start(format);
+      await feedPieces(feed, mix, 7919);
+      // What was fed is separated (the decoded audio handed over at the end is not read again).
+      const run = feed.separation(silence);
+      expectFiles(await run.result(), oneShot);
+      expect((await run.workers).failures).toEqual([]);
+    }, 60_000);
+
+    it('separates the decoded audio instead when the decode gives other frames than announced', async () => {
+      const oneShot = await separateByMasks(mix, OPTIONS);
+      for (const announced of [frames + 100, frames - 100]) {
+        const feed = feedSeparationToWav(16, { crew: startSeparationCrew(1), regionSec: 0.5, options: OPTIONS });
+        feed.start({ ...format, frames: announced });
+        await feedPieces(feed, mix, 7919);
+        expectFiles(await feed.separation(mix).result(), oneShot);
+      }
+    }, 60_000);
+
+    it('separates the decoded audio when the header does not tell the length', async () => {
+      const oneShot = await separateByMasks(mix, OPTIONS);
+      const feed = feedSeparationToWav(16, { crew: startSeparationCrew(1), regionSec: 0.5, options: OPTIONS });
+      feed.start({ ...format, frames: null });
+      await feedPieces(feed, silence, 7919);
+      expectFiles(await feed.separation(mix).result(), oneShot);
+    }, 60_000);
+  });
 
   it('hands the job to a crew started ahead, which does all the work while the caller is busy', async () => {
     const crew = startSeparationCrew(2);
