@@ -66,12 +66,8 @@ export function designHighpassFilter(sampleRate: number): Biquad {
 class KWeightedSteps {
   private readonly f1: Biquad;
   private readonly f2: Biquad;
-  private x1 = 0;
-  private x2 = 0;
-  private y1 = 0;
-  private y2 = 0;
-  private z1 = 0;
-  private z2 = 0;
+  /** Filter state: x₁, x₂, y₁, y₂, z₁, z₂. */
+  private readonly state = new Float64Array(6);
   private acc = 0;
   private filled = 0;
   readonly energies: number[] = [];
@@ -82,27 +78,54 @@ class KWeightedSteps {
   }
 
   push(x: Float32Array): void {
-    const { f1, f2, stepLength } = this;
-    let { x1, x2, y1, y2, z1, z2, acc, filled } = this;
-    for (let i = 0; i < x.length; i++) {
-      const xi = x[i];
-      const y = f1.b0 * xi + f1.b1 * x1 + f1.b2 * x2 - f1.a1 * y1 - f1.a2 * y2;
-      x2 = x1;
-      x1 = xi;
-      const z = y + f2.b1 * y1 + y2 - f2.a1 * z1 - f2.a2 * z2; // b0 = 1, b1 = -2, b2 = 1
-      y2 = y1;
-      y1 = y;
-      z2 = z1;
-      z1 = z;
-      acc += z * z;
-      if (++filled === stepLength) {
-        this.energies.push(acc);
-        acc = 0;
-        filled = 0;
+    const { stepLength, f1, f2, state } = this;
+    for (let i = 0; i < x.length; ) {
+      // Up to the end of the current 100 ms step.
+      const end = Math.min(x.length, i + stepLength - this.filled);
+      this.acc += kWeightedEnergy(x, i, end, f1, f2, state);
+      this.filled += end - i;
+      i = end;
+      if (this.filled === stepLength) {
+        this.energies.push(this.acc);
+        this.acc = 0;
+        this.filled = 0;
+        // In digital silence the filter states decay towards the subnormal range, where the
+        // arithmetic is ~100× slower; below 1e-200 they carry no measurable energy.
+        for (let j = 2; j < 6; j++) if (Math.abs(state[j]) < 1e-200) state[j] = 0;
       }
     }
-    Object.assign(this, { x1, x2, y1, y2, z1, z2, acc, filled });
   }
+}
+
+/**
+ * Run x[from, to) through the two K-weighting biquads (direct form I; `state` = x₁, x₂, y₁, y₂,
+ * z₁, z₂, updated) and return the sum of squares of the output. A plain function, so that V8
+ * optimises its loop after a few calls.
+ */
+function kWeightedEnergy(x: Float32Array, from: number, to: number, f1: Biquad, f2: Biquad, state: Float64Array): number {
+  const { b0, b1, b2, a1, a2 } = f1;
+  const { b1: c1, a1: d1, a2: d2 } = f2; // b0 = 1, b2 = 1
+  let x1 = state[0], x2 = state[1], y1 = state[2], y2 = state[3], z1 = state[4], z2 = state[5];
+  let acc = 0;
+  for (let i = from; i < to; i++) {
+    const xi = x[i];
+    const y = b0 * xi + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1;
+    x1 = xi;
+    const z = y + c1 * y1 + y2 - d1 * z1 - d2 * z2;
+    y2 = y1;
+    y1 = y;
+    z2 = z1;
+    z1 = z;
+    acc += z * z;
+  }
+  state[0] = x1;
+  state[1] = x2;
+  state[2] = y1;
+  state[3] = y2;
+  state[4] = z1;
+  state[5] = z2;
+  return acc;
 }
 
 /** BS.1770 channel weight for channel `index` of `count`. */

@@ -26,6 +26,11 @@ export interface HpssOptions {
    */
   percussiveStepHz?: number;
   /**
+   * Filter only every `percussiveStepHz`-spaced bin over frequency and interpolate the bins
+   * between (medianFilterFrequency's `interpolate`). Default true.
+   */
+  percussiveInterpolate?: boolean;
+  /**
    * Below this frequency (Hz) a longer time median models the harmonic part, and what it leaves
    * (S − H)₊ counts as percussive: a kick drum is a short low burst that a frequency median
    * cannot see (its neighbours across 1 kHz are empty), while bass notes are sustained.
@@ -71,7 +76,7 @@ export function enhanceHarmonicPercussive(mag: Float32Array, geometry: Spectrogr
   const { lengthFrames, lengthBins, strideBins, lowBins, lowFrames } = hpssKernel(geometry, options);
   const { numFrames, numBins } = geometry;
   const harmonic = medianFilterTime(mag, numFrames, numBins, lengthFrames);
-  const percussive = medianFilterFrequency(mag, numFrames, numBins, lengthBins, undefined, strideBins);
+  const percussive = medianFilterFrequency(mag, numFrames, numBins, lengthBins, undefined, strideBins, options.percussiveInterpolate ?? true);
   let shortLow: Float32Array | null = null;
   if (lowBins > 0) {
     shortLow = new Float32Array(numFrames * lowBins);

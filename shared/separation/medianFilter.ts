@@ -98,7 +98,10 @@ export function medianFilterTime(
  * on each bin: the "percussive" enhancement of median-filter HPSS (vertical lines survive).
  * With `stride` s > 1 the window reads every s-th bin, k + s·j for |j| ≤ lengthBins / 2 (it spans
  * s times as many bins for the same cost): each residue class of k mod s is then a plain running
- * median of its own bins. Writes into `out` (same size as `mag`) and returns it.
+ * median of its own bins. With `interpolate`, only the bins k ≡ 0 (mod s) are filtered and the
+ * bins between are linearly interpolated (1/s of the cost; a median over a window s·lengthBins
+ * bins wide changes little from one bin to the next). Writes into `out` (same size as `mag`)
+ * and returns it.
  */
 export function medianFilterFrequency(
   mag: Float32Array,
@@ -107,6 +110,7 @@ export function medianFilterFrequency(
   lengthBins: number,
   out: Float32Array = new Float32Array(mag.length),
   stride = 1,
+  interpolate = false,
 ): Float32Array {
   const len = oddLength(lengthBins);
   const step = Math.max(1, Math.round(stride));
@@ -117,9 +121,10 @@ export function medianFilterFrequency(
   }
   const half = len >> 1;
   const w = new Float32Array(len);
+  const classes = interpolate ? 1 : step;
   for (let t = 0; t < numFrames; t++) {
     const row = t * numBins;
-    for (let r = 0; r < step && r < numBins; r++) {
+    for (let r = 0; r < classes && r < numBins; r++) {
       for (let j = 0; j < len; j++) {
         const k = r + (j - half) * step;
         w[j] = k >= 0 && k < numBins ? mag[row + k] : 0;
@@ -136,6 +141,21 @@ export function medianFilterFrequency(
         replaceSorted(w, 0, len, Math.fround(oldValue), Math.fround(newValue));
       }
     }
+    if (classes < step) interpolateBetween(out, row, numBins, step);
   }
   return out;
+}
+
+/** Fill the bins between every `step`-th bin of row `row` linearly (the last ones hold the last value). */
+function interpolateBetween(out: Float32Array, row: number, numBins: number, step: number): void {
+  for (let k0 = 0; k0 < numBins; k0 += step) {
+    const k1 = k0 + step;
+    const a = out[row + k0];
+    if (k1 >= numBins) {
+      for (let k = k0 + 1; k < numBins; k++) out[row + k] = a;
+      break;
+    }
+    const slope = (out[row + k1] - a) / step;
+    for (let j = 1; j < step; j++) out[row + k0 + j] = a + slope * j;
+  }
 }

@@ -54,6 +54,28 @@ describe('running median filters', () => {
     }
   });
 
+  it('with interpolation, filters every s-th bin exactly and draws straight lines between them', () => {
+    const r = seededRandom(15);
+    const mag = Float32Array.from({ length: frames * bins }, () => r());
+    for (const stride of [2, 3]) {
+      const full = medianFilterFrequency(mag, frames, bins, 9, undefined, stride);
+      const fast = medianFilterFrequency(mag, frames, bins, 9, undefined, stride, true);
+      for (let t = 0; t < frames; t++) {
+        const row = t * bins;
+        const last = Math.floor((bins - 1) / stride) * stride;
+        for (let k = 0; k < bins; k++) {
+          if (k % stride === 0) expect(fast[row + k]).toBe(full[row + k]);
+          else if (k > last) expect(fast[row + k]).toBe(full[row + last]);
+          else {
+            const k0 = k - (k % stride);
+            const expected = full[row + k0] + ((full[row + k0 + stride] - full[row + k0]) * (k - k0)) / stride;
+            expect(fast[row + k]).toBeCloseTo(expected, 6);
+          }
+        }
+      }
+    }
+  });
+
   it('rounds even lengths up to the next odd length', () => {
     const r = seededRandom(13);
     const mag = Float32Array.from({ length: frames * bins }, () => r());
