@@ -4,7 +4,7 @@
  * scratch buffers are cached per size.
  */
 import FFTImport from 'fft.js';
-import { isRealFftSize, realFftPlan } from './realFft.js';
+import { isRealFftSize, realFftPlan, unpackOrdered } from './realFft.js';
 
 interface FftJs {
   size: number;
@@ -48,15 +48,7 @@ export function rfft(input: ArrayLike<number>, re: Float32Array | Float64Array, 
     const { src, dst } = pf;
     for (let n = 0; n < size; n++) src[n] = input[n];
     pf.forward();
-    const half = size >> 1;
-    re[0] = dst[0];
-    im[0] = 0;
-    re[half] = dst[1];
-    im[half] = 0;
-    for (let k = 1; k < half; k++) {
-      re[k] = dst[2 * k];
-      im[k] = dst[2 * k + 1];
-    }
+    unpackOrdered(dst, re, im);
     return;
   }
   const p = plan(size);

@@ -90,3 +90,19 @@ export function realFftPlan(size: number): RealFftPlan {
   plans.set(size, plan);
   return plan;
 }
+
+/**
+ * Bins 0..N/2 of PFFFT's ordered real spectrum `dst` (N floats) into `re` and `im` from index
+ * `offset` (the DC and Nyquist bins get a zero imaginary part).
+ */
+export function unpackOrdered(dst: Float32Array, re: Float32Array | Float64Array, im: Float32Array | Float64Array, offset = 0): void {
+  const half = dst.length >> 1;
+  re[offset] = dst[0];
+  im[offset] = 0;
+  re[offset + half] = dst[1];
+  im[offset + half] = 0;
+  for (let k = 1; k < half; k++) {
+    re[offset + k] = dst[2 * k];
+    im[offset + k] = dst[2 * k + 1];
+  }
+}

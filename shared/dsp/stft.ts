@@ -7,6 +7,7 @@
  * to every algorithm that needs it.
  */
 import { irfft, rfft } from './fft.js';
+import { isRealFftSize, realFftPlan, unpackOrdered } from './realFft.js';
 import { hann } from './window.js';
 
 export interface StftOptions {
@@ -51,20 +52,36 @@ function eachSpectrum(
   const numBins = (nFft >> 1) + 1;
   const [first, numFrames] = clipRange(stftFrameCount(signal.length, hopLength), range);
   const win = hann(nFft);
-  const frame = new Float64Array(nFft);
   const fr = new Float64Array(numBins);
   const fi = new Float64Array(numBins);
   const half = nFft >> 1;
+  // PFFFT's plan for the sizes it takes: the window is written straight into its input.
+  const plan = isRealFftSize(nFft) ? realFftPlan(nFft) : null;
+  const frame = plan ? plan.src : new Float64Array(nFft);
   for (let t = 0; t < numFrames; t++) {
-    const start = (first + t) * hopLength - half;
-    for (let n = 0; n < nFft; n++) {
-      const i = start + n;
-      frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
+    windowInto(signal, (first + t) * hopLength - half, win, frame);
+    if (plan) {
+      plan.forward();
+      unpackOrdered(plan.dst, fr, fi);
+    } else {
+      rfft(frame, fr, fi);
     }
-    rfft(frame, fr, fi);
     emit(t, fr, fi, numBins);
   }
   return { nFft, hopLength, numFrames, numBins };
+}
+
+/** frame[n] = signal[start + n] · win[n] (a centred frame starts at t·hop − nFft/2), zero outside the signal. */
+export function windowInto(signal: Float32Array, start: number, win: Float32Array, frame: Float32Array | Float64Array): void {
+  const nFft = win.length;
+  if (start >= 0 && start + nFft <= signal.length) {
+    for (let n = 0; n < nFft; n++) frame[n] = signal[start + n] * win[n];
+    return;
+  }
+  for (let n = 0; n < nFft; n++) {
+    const i = start + n;
+    frame[n] = i >= 0 && i < signal.length ? signal[i] * win[n] : 0;
+  }
 }
 
 /** [first frame, frame count] of `range` within a signal's `total` frames (all of them without a range). */

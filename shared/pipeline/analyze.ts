@@ -118,7 +118,7 @@ export async function separateMix(
 const ALGORITHMS = {
   tempo: { name: 'stemflow.rhythm', parameters: { method: 'log-mel spectral flux + autocorrelation with log-normal prior' } },
   beat: { name: 'stemflow.beats', parameters: { method: 'dynamic programming (Ellis 2007) + bar-phase downbeats' } },
-  key: { name: 'stemflow.key', parameters: { method: 'bass-weighted tuned chroma × key profiles' } },
+  key: { name: 'stemflow.key', parameters: { method: 'bass-weighted tuned chroma × diatonic key profile + tonic-chord share + final chord' } },
   chord: { name: 'stemflow.chords', parameters: { method: 'beat-synchronous chroma templates + Viterbi' } },
   segment: { name: 'stemflow.sections', parameters: { method: 'beat-synchronous self-similarity, novelty, repetition clustering' } },
   tuning: { name: 'stemflow.tuning', parameters: { method: 'spectral peak deviation histogram' } },

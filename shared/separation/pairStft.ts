@@ -12,8 +12,8 @@
  * Degenerate input: an empty signal gives 0 frames; `istftPair` of 0 frames gives zeros.
  */
 import { hann } from '../dsp/window.js';
-import { stftFrameCount, type Stft } from '../dsp/stft.js';
-import { realFftPlan, type RealFftPlan } from '../dsp/realFft.js';
+import { stftFrameCount, windowInto, type Stft } from '../dsp/stft.js';
+import { realFftPlan, unpackOrdered, type RealFftPlan } from '../dsp/realFft.js';
 
 export interface PairStftOptions {
   /** FFT size in samples (2^a·3^b·5^c, a ≥ 5; the separator uses powers of two). Default 2048. */
@@ -22,32 +22,10 @@ export interface PairStftOptions {
   hopLength?: number;
 }
 
-/** Window frame `t` of `x` (zero outside the signal) into the plan's input. */
-function windowFrame(x: Float32Array, start: number, win: Float32Array, src: Float32Array): void {
-  const nFft = win.length;
-  if (start >= 0 && start + nFft <= x.length) {
-    for (let n = 0; n < nFft; n++) src[n] = x[start + n] * win[n];
-  } else {
-    for (let n = 0; n < nFft; n++) {
-      const i = start + n;
-      src[n] = i >= 0 && i < x.length ? x[i] * win[n] : 0;
-    }
-  }
-}
-
 /** Transform the plan's input and unpack the ordered spectrum into frame `o` (offset) of `spec`. */
 function forwardInto(plan: RealFftPlan, dst: Float32Array, spec: Stft, o: number): void {
   plan.forward();
-  const half = plan.size >> 1;
-  const re = spec.re, im = spec.im;
-  re[o] = dst[0];
-  im[o] = 0;
-  re[o + half] = dst[1];
-  im[o + half] = 0;
-  for (let k = 1; k < half; k++) {
-    re[o + k] = dst[2 * k];
-    im[o + k] = dst[2 * k + 1];
-  }
+  unpackOrdered(dst, spec.re, spec.im, o);
 }
 
 /**
@@ -67,9 +45,9 @@ export function stftPair(a: Float32Array, b: Float32Array, options: PairStftOpti
   const { src, dst } = plan;
   for (let t = 0; t < numFrames; t++) {
     const start = t * hopLength - (nFft >> 1);
-    windowFrame(a, start, win, src);
+    windowInto(a, start, win, src);
     forwardInto(plan, dst, specA, t * numBins);
-    windowFrame(b, start, win, src);
+    windowInto(b, start, win, src);
     forwardInto(plan, dst, specB, t * numBins);
   }
   return [specA, specB];
