@@ -1,6 +1,6 @@
 /**
- * Accuracy benchmark: stemflow's analysis and essentia.js (every variant) on songs with exact
- * truth from the project's generator, scored with mir_eval definitions (bench/metrics/).
+ * Accuracy benchmark: stemflow's analysis, essentia.js (every variant) and aubio (tempo and beats)
+ * on songs with exact truth from the project's generator, scored with mir_eval definitions (bench/metrics/).
  * Seeds 1..40 are the development corpus; seeds ≥ 1000 are held out (never tuned on) and reported
  * separately. Songs are rendered in-process (the same audio `npm run corpus` writes).
  *
@@ -17,6 +17,7 @@ import { analyzeMix } from '../shared/pipeline/analyze.js';
 import { argValue, hasFlag, parseSeedRange } from './args.js';
 import { type DescriptionScores, scoreMusicDescription, summarizeScores } from './metrics/score.js';
 import { analyzeWithEssentia, essentiaVariants } from './peers/essentia.js';
+import { analyzeWithAubio } from './peers/aubio.js';
 import { markdownTable, writeBenchmarkSection } from './report.js';
 
 interface SongResult {
@@ -42,6 +43,9 @@ async function evaluateSong(seed: number, withEssentia: boolean): Promise<SongRe
     const peer = analyzeWithEssentia(toMono(song.mix), song.mix.sampleRate);
     wallSec.essentia = (performance.now() - t0) / 1000;
     for (const v of essentiaVariants(peer)) scores[v.name] = scoreMusicDescription(song.truth, v.description);
+    const tracked = await analyzeWithAubio(toMono(song.mix), song.mix.sampleRate);
+    wallSec.aubio = tracked.wallSec;
+    scores.aubio = scoreMusicDescription(song.truth, { tempo: tracked.tempo, beats: tracked.beats });
   }
   return { seed, style: song.meta.style, durationSec: song.truth.durationSec, scores, wallSec };
 }
@@ -85,8 +89,9 @@ const COLUMNS: [keyof DescriptionScores, string, 'mean' | 'median'][] = [
   ['pairwiseF', 'pairwise F', 'mean'],
 ];
 
-/** Metrics a system does not estimate at all (essentia has no downbeats or sections). */
+/** Metrics a system does not estimate at all (essentia has no downbeats or sections; aubio only tempo and beats). */
 function notEstimated(system: string, key: keyof DescriptionScores): boolean {
+  if (system === 'aubio') return !['tempoAcc1', 'tempoAcc2', 'beatF'].includes(key);
   return system !== OURS && ['downbeatF', 'boundaryF05', 'boundaryF3', 'pairwiseF'].includes(key);
 }
 
@@ -105,6 +110,8 @@ function timing(results: SongResult[]): string {
   const ess = results.reduce((a, r) => a + (r.wallSec.essentia ?? 0), 0);
   const lines = [`Audio analysed: ${audio.toFixed(0)} s in ${results.length} songs. stemflow MIR: ${ours.toFixed(1)} s (${(ours / audio).toFixed(3)} × real time).`];
   if (ess > 0) lines.push(`essentia.js (2 rhythm methods, 4 key profiles, tuning, chords): ${ess.toFixed(1)} s (${(ess / audio).toFixed(3)} × real time); ratio ${(ess / ours).toFixed(1)}×.`);
+  const aub = results.reduce((a, r) => a + (r.wallSec.aubio ?? 0), 0);
+  if (aub > 0) lines.push(`aubio (tempo and beats): ${aub.toFixed(1)} s (${(aub / audio).toFixed(3)} × real time).`);
   return lines.join(' ');
 }
 
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
     table(dev),
     timing(dev),
     ...(held.length ? [`### Held-out songs (seeds ${heldout[0]}–${heldout[heldout.length - 1]}, ${held.length} songs, never tuned on)`, table(held), timing(held)] : []),
-    'Means over songs (tuning: median). Metrics follow mir_eval: beat F at ±70 ms after trimming the first 5 s; key MIREX weighted; chords WCSR; boundaries with trimming; pairwise labels on repetition letters. "—": the system does not estimate it.',
+    'Means over songs (tuning: median). Metrics follow mir_eval: beat F at ±70 ms after trimming the first 5 s; key MIREX weighted; chords WCSR; boundaries with trimming; pairwise labels on repetition letters. "—": the system does not estimate it (essentia.js has no downbeats or sections; aubio estimates only tempo and beats).',
   ].join('\n\n');
   process.stdout.write(body + '\n');
   if (hasFlag('--write')) {
