@@ -7,7 +7,7 @@
  *
  * Input per duration: a rendered song (seed 4; beyond 300 s, its first 300 s repeated) as a
  * 16-bit WAV, encoded to MP3 with Debian's `lame -V2`. Cases:
- *   full            the CLI's default: one-shot up to 20 min, piece by piece (analyzeLong) beyond
+ *   full            the CLI's default: one-shot up to 10 min, piece by piece (analyzeLong) beyond
  *   full --stream   always piece by piece: decode, MIR, windowed separation, stems appended
  *   MIR --stream    piece by piece, `--stems none`
  */
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   for (const name of Object.keys(CASES)) header.push(`${name} s`, `${name} s per min`, `${name} peak RSS MB`);
   const body = [
     markdownTable(header, rows),
-    'One run per case, each in a fresh process (start-up excluded), wall clock; peak RSS is the process VmHWM. "full" is what `stemflow analyze` does by default: the one-shot path (MIR and separation side by side, everything in memory) up to 20 minutes, the piece-by-piece path beyond. `--stream` forces the piece-by-piece path (shared/pipeline/analyzeLong.ts): decode 1 MiB of MP3 at a time into the analysis signal, the loudness meter and a temporary spill file; MIR with spectrograms over 256 MiB visited in blocks; then separation 60 s at a time on every core, stems appended to their files. Stems and JAMS equal the one-shot results exactly (test/pipeline/long.test.ts).',
+    'One run per case, each in a fresh process (start-up excluded), wall clock; peak RSS is the process VmHWM. "full" is what `stemflow analyze` does by default: the one-shot path (MIR and separation side by side, everything in memory) up to 10 minutes, the piece-by-piece path beyond. `--stream` forces the piece-by-piece path (shared/pipeline/analyzeLong.ts): decode 1 MiB of MP3 at a time into the analysis signal, the loudness meter and a temporary spill file; MIR with spectrograms over 256 MiB visited in blocks; then separation 60 s at a time on every core, stems appended to their files. Stems and JAMS equal the one-shot results exactly (test/pipeline/long.test.ts).',
   ].join('\n\n');
   process.stdout.write(body + '\n');
   if (hasFlag('--write')) await writeBenchmarkSection('long-files', 'Long files: time and memory up to an hour', `npx tsx bench/long-file.ts --durations ${durations.join(',')}`, body);
