@@ -82,7 +82,7 @@ class KWeightedSteps {
     for (let i = 0; i < x.length; ) {
       // Up to the end of the current 100 ms step.
       const end = Math.min(x.length, i + stepLength - this.filled);
-      this.acc += kWeightedEnergy(x, i, end, f1, f2, state);
+      this.acc = kWeightedEnergy(x, i, end, f1, f2, state, this.acc);
       this.filled += end - i;
       i = end;
       if (this.filled === stepLength) {
@@ -99,14 +99,14 @@ class KWeightedSteps {
 
 /**
  * Run x[from, to) through the two K-weighting biquads (direct form I; `state` = x₁, x₂, y₁, y₂,
- * z₁, z₂, updated) and return the sum of squares of the output. A plain function, so that V8
+ * z₁, z₂, updated) and return `acc` plus the sum of squares of the output (added in sample order,
+ * so a step split across pieces sums exactly as in one piece). A plain function, so that V8
  * optimises its loop after a few calls.
  */
-function kWeightedEnergy(x: Float32Array, from: number, to: number, f1: Biquad, f2: Biquad, state: Float64Array): number {
+function kWeightedEnergy(x: Float32Array, from: number, to: number, f1: Biquad, f2: Biquad, state: Float64Array, acc: number): number {
   const { b0, b1, b2, a1, a2 } = f1;
   const { b1: c1, a1: d1, a2: d2 } = f2; // b0 = 1, b2 = 1
   let x1 = state[0], x2 = state[1], y1 = state[2], y2 = state[3], z1 = state[4], z2 = state[5];
-  let acc = 0;
   for (let i = from; i < to; i++) {
     const xi = x[i];
     const y = b0 * xi + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
