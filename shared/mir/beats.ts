@@ -8,6 +8,8 @@
  * The beats of the path are then placed at sub-frame precision ({@link placeBeats}: peaks of
  * the Gaussian-smoothed envelope, a weighted Whittaker smoother over the beat sequence for beats
  * without an onset), so that a lossy encoding of the same audio moves them by a few ms at most.
+ * Beats that left the song's majority grid (a section tracked on its off-beats) are then moved
+ * back onto it ({@link alignBeatPhase}) and placed again.
  *
  * Units: the envelope's frames in, beat times in seconds out. Degenerate input (empty or silent
  * envelope, non-positive tempo) → [].
@@ -31,6 +33,22 @@ export interface BeatOptions {
   trimRatio?: number;
   /** Envelope on which beats are trimmed and placed ({@link placeBeats}); default the tracked one. */
   placement?: OnsetEnvelope;
+  /** Phase continuity ({@link alignBeatPhase}); false leaves the path's beats where they are. */
+  phaseAlignment?: PhaseAlignOptions | false;
+  /**
+   * Silent stretches [start, end) in seconds (silence.ts findSilentGaps): music may come back on
+   * another phase after a break, so phase continuity holds between gaps, not across them.
+   */
+  gaps?: Array<[number, number]>;
+}
+
+export interface PhaseAlignOptions {
+  /** Beats further than this from the song's grid (cycles of the local period) are moved onto it. Default 0.2. */
+  maxDeviation?: number;
+  /** Standard deviation of the Gaussian window of the grid's slow trend, beats. Default 32. */
+  trendBeats?: number;
+  /** Half-width of the window of the local period (interquartile mean of the intervals), beats. Default 6. */
+  periodReach?: number;
 }
 
 /** Envelope normalised for beat tracking: local mean removed, divided by its standard deviation. */
@@ -182,7 +200,181 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
 
   const smooth = gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES);
   const kept = trimWeakEnds(frames, smooth, referenceLevel(smooth), options.trimRatio ?? 0.15);
-  return placeBeats(options.placement ?? env, kept.map((f) => f / fr), options.placement ? {} : { smooth });
+  const placeEnv = options.placement ?? env;
+  const placeSmooth = options.placement ? gaussianSmooth(options.placement.values, PEAK_SMOOTH_FRAMES) : smooth;
+  const place = { smooth: placeSmooth, reference: referenceLevel(placeSmooth) };
+  const placed = placeBeats(placeEnv, kept.map((f) => f / fr), place);
+  if (options.phaseAlignment === false) return placed;
+  // Sections that slipped off the song's grid go back onto it, and are placed on their onsets.
+  const aligned = alignBetweenGaps(placed, options.gaps ?? [], options.phaseAlignment);
+  return aligned.moved > 0 ? placeBeats(placeEnv, aligned.beats, place) : placed;
+}
+
+/**
+ * {@link alignBeatPhase} on each run of beats between silent `gaps` (seconds); beats inside a
+ * gap are left where they are (they carry no onset, and the analysis drops them).
+ */
+function alignBetweenGaps(beats: number[], gaps: Array<[number, number]>, options?: PhaseAlignOptions): { beats: number[]; moved: number } {
+  const out: number[] = [];
+  let moved = 0;
+  let run: number[] = [];
+  const flush = (): void => {
+    const aligned = alignBeatPhase(run, options);
+    out.push(...aligned.beats);
+    moved += aligned.moved;
+    run = [];
+  };
+  let g = 0;
+  for (const t of beats) {
+    while (g < gaps.length && t >= gaps[g][1]) {
+      flush();
+      g++;
+    }
+    if (g < gaps.length && t >= gaps[g][0]) {
+      if (run.length > 0) flush();
+      out.push(t);
+    } else {
+      run.push(t);
+    }
+  }
+  flush();
+  return { beats: out, moved };
+}
+
+/** Wrap a phase (cycles) into [−0.5, 0.5). */
+function wrapPhase(x: number): number {
+  return x - Math.floor(x + 0.5);
+}
+
+/**
+ * Phase continuity of a beat sequence: the beats of one piece of music lie on one grid, whose
+ * period may drift slowly but whose phase does not jump. The dynamic programme does not know
+ * that: its cost α·log²(Δ/τ) is quadratic, so a slip to the off-beats spread over a few
+ * intervals a few per cent short costs almost nothing, and a section whose strongest onsets are
+ * syncopated (a drumless intro of off-beat chords or arpeggios, an outro of off-beat bass, a
+ * break where only the off-beat hats play) pulls the path onto its off-beats.
+ *
+ * Method: each beat's phase against the local grid is accumulated from the inter-beat intervals,
+ * Σ (Δᵢ/pᵢ − round(Δᵢ/pᵢ)) in cycles, where pᵢ is the interquartile mean of the intervals within
+ * ±`periodReach` beats, recomputed without the intervals more than 6 % off the first estimate (a
+ * slip's short or long intervals; sub-frame beat times, so the mean is not quantised). The song's grid is the majority phase:
+ * a robust circular mean of these phases, then a Gaussian-weighted local mean of them
+ * (σ = `trendBeats`, so a slowly accumulating error of pᵢ is followed) with Tukey biweights
+ * (scale 0.15 cycle, refitted three times), so that beats off the majority grid do not pull it.
+ * A beat off the grid moves to the grid position on the side of its unwrapped deviation, so a
+ * run of beats about half a period off all move the same way. Beats whose
+ * phase deviates from the grid by more than `maxDeviation` are moved onto it (by the deviation
+ * times the local period); two beats that then fall within half a period keep the one nearer
+ * the grid. The phase decision of the whole song (on-beat or off-beat) is left to the harmonic
+ * check (rhythm-phase.ts), which sees a consistent sequence. Units: seconds in and out.
+ * Fewer than 8 beats → unchanged.
+ */
+export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOptions = {}): { beats: number[]; deviation: number[]; moved: number } {
+  const maxDeviation = options.maxDeviation ?? 0.2;
+  const n = beatTimesSec.length;
+  if (n < 8) return { beats: beatTimesSec.slice(), deviation: new Array<number>(n).fill(0), moved: 0 };
+  const ibi: number[] = [];
+  for (let i = 1; i < n; i++) ibi.push(beatTimesSec[i] - beatTimesSec[i - 1]);
+  // Local period at every interval: the interquartile mean of the intervals within ±reach beats,
+  // then again without the intervals more than `slipRatio` off that first estimate (the short or
+  // long intervals of a slip, which would otherwise pull the period towards the slip).
+  const reach = options.periodReach ?? 6;
+  const slipRatio = 0.06;
+  const iqm = (keep: (j: number) => boolean, fallback: number[]): number[] =>
+    ibi.map((_, i) => {
+      const w: number[] = [];
+      for (let j = Math.max(0, i - reach); j < Math.min(ibi.length, i + reach + 1); j++) if (keep(j)) w.push(ibi[j]);
+      if (w.length < 4) return fallback[i];
+      w.sort((x, y) => x - y);
+      const lo = Math.floor(w.length / 4);
+      const hi = Math.max(lo + 1, w.length - lo);
+      let sum = 0;
+      for (let j = lo; j < hi; j++) sum += w[j];
+      return sum / (hi - lo);
+    });
+  const first = iqm(() => true, ibi);
+  const steady = ibi.map((d, j) => {
+    const r = d / first[j];
+    return Math.abs(r - Math.max(1, Math.round(r))) <= slipRatio;
+  });
+  const localPeriod = iqm((j) => steady[j], first);
+  // Unwrapped phase of each beat against the local grid, cycles.
+  const level = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    const r = ibi[i - 1] / localPeriod[i - 1];
+    level[i] = level[i - 1] + (r - Math.max(1, Math.round(r)));
+  }
+  // Robust slow trend (Gaussian-weighted local mean, σ beats, Tukey-reweighted): the grid most
+  // beats lie on, through a slowly accumulating error of the local period.
+  const sigma = options.trendBeats ?? 32;
+  const scale = 0.15;
+  const weight = new Float64Array(n);
+  const trend = new Float64Array(n);
+  // Start from the song's majority phase (robust circular mean of the levels).
+  let mu = 0;
+  for (let iter = 0; iter < 4; iter++) {
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < n; i++) {
+      const d = wrapPhase(level[i] - mu);
+      if (iter > 0 && Math.abs(d) > scale) continue;
+      re += Math.cos(2 * Math.PI * d);
+      im += Math.sin(2 * Math.PI * d);
+    }
+    mu += Math.atan2(im, re) / (2 * Math.PI);
+  }
+  for (let i = 0; i < n; i++) {
+    const u = wrapPhase(level[i] - mu) / scale;
+    weight[i] = Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
+  }
+  const half = Math.ceil(3 * sigma);
+  const kernel = new Float64Array(2 * half + 1);
+  for (let k = -half; k <= half; k++) kernel[k + half] = Math.exp((-0.5 * k * k) / (sigma * sigma));
+  for (let iter = 0; iter < 3; iter++) {
+    for (let i = 0; i < n; i++) {
+      let sw = 0;
+      let sy = 0;
+      for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) {
+        const w = weight[j] * kernel[j - i + half];
+        sw += w;
+        sy += w * level[j];
+      }
+      trend[i] = sw > 0 ? sy / sw : i > 0 ? trend[i - 1] : mu;
+    }
+    for (let i = 0; i < n; i++) {
+      const u = wrapPhase(level[i] - trend[i]) / scale;
+      weight[i] = Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
+    }
+  }
+  // Deviation from the grid; a beat off it moves to the grid position on the side of its
+  // unwrapped deviation, so that a run of beats about half a period off moves one way.
+  const dev = Array.from(level, (l, i) => wrapPhase(l - trend[i]));
+  const shift = Array.from(level, (l, i) => {
+    const d = l - trend[i];
+    return d - Math.trunc(d);
+  });
+  const out: number[] = [];
+  const outDev: number[] = [];
+  let moved = 0;
+  for (let i = 0; i < n; i++) {
+    const p = localPeriod[Math.min(ibi.length - 1, Math.max(0, i - 1))];
+    const off = Math.abs(dev[i]) > maxDeviation;
+    const t = off ? beatTimesSec[i] - shift[i] * p : beatTimesSec[i];
+    if (off) moved++;
+    const last = out.length - 1;
+    if (last >= 0 && t - out[last] < 0.5 * p) {
+      // Two beats on one grid position: keep the one that was on the grid.
+      if (Math.abs(dev[i]) < Math.abs(outDev[last])) {
+        out[last] = t;
+        outDev[last] = dev[i];
+      }
+      continue;
+    }
+    if (t < 0) continue;
+    out.push(t);
+    outDev.push(dev[i]);
+  }
+  return { beats: out, deviation: outDev, moved };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The rhythm path in one call: SuperFlux onset envelope (band-weighted: kick and bass count as
  * much as hats) → global tempo (windowed autocorrelation comb with a log-normal prior) → beats
- * (Ellis dynamic programming with a local tempo curve) → beat-phase check by harmonic change
+ * (Ellis dynamic programming with a local tempo curve; sections that slipped off the song's
+ * majority beat grid are moved back onto it) → beat-phase check by harmonic change
  * (rhythm-phase.ts: syncopated music whose loudest onsets are off-beat) → meter and downbeats
  * (harmonic change and bass energy at bar starts). The reported tempo is refined from the
  * tracked beats (least-squares beat period), far more precise than the lag grid.
@@ -16,6 +17,7 @@
  */
 import type { BeatEvent, TempoEstimate } from '../contracts/music.js';
 import { placeBeats, trackBeats, type BeatOptions } from './beats.js';
+import { findSilentGaps } from './silence.js';
 import { estimateDownbeats, type DownbeatOptions } from './downbeats.js';
 import { computeOnsetEnvelope, type OnsetBandGroup, type OnsetEnvelope, type OnsetOptions } from './onset.js';
 import type { AnalysisSignal } from './signal.js';
@@ -105,7 +107,7 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const tempo = estimateTempo(onset, options.tempo);
   if (!tempo) return empty;
   const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS, ...options.placement });
-  const tracked = trackBeats(onset, tempo, { placement, ...options.beats });
+  const tracked = trackBeats(onset, tempo, { placement, gaps: findSilentGaps(signal.mono, signal.sampleRate), ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
   const beatTimes = phase?.shifted ? placeBeats(placement, phase.beats) : tracked;
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;

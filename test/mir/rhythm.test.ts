@@ -3,9 +3,9 @@ import { AnalysisSignal } from '../../shared/mir/signal.js';
 import { analyzeRhythm, tempoFromBeats } from '../../shared/mir/rhythm.js';
 import { computeOnsetEnvelope } from '../../shared/mir/onset.js';
 import { estimateTempo } from '../../shared/mir/tempo.js';
-import { placeBeats, trackBeats, whittakerSmooth } from '../../shared/mir/beats.js';
+import { alignBeatPhase, placeBeats, trackBeats, whittakerSmooth } from '../../shared/mir/beats.js';
 import { estimateDownbeats } from '../../shared/mir/downbeats.js';
-import { SR, beatTimes, positions, renderClicks, rng } from './rhythm-synth.js';
+import { SR, addClick, beatTimes, positions, renderClicks, rng } from './rhythm-synth.js';
 
 /** Largest distance from each true beat to the nearest estimated beat, s. */
 function worstMiss(truth: number[], est: number[]): number {
@@ -126,6 +126,60 @@ describe('beat placement', () => {
     expect(Math.abs(a[3] * fr - (100 + 0.3))).toBeLessThan(0.1);
     // Two frames (46 ms) between the tracked positions move the placed beat by ~1.5 ms only.
     expect(Math.abs(b[3] - a[3]) * 1000).toBeLessThan(2.5);
+  });
+});
+
+describe('beat phase continuity', () => {
+  /** Beat times of 120 BPM with a sinusoidal ±`depth` tempo drift (period 20 s), from 0.4 s. */
+  function driftingGrid(count: number, depth: number): number[] {
+    const out: number[] = [];
+    let t = 0.4;
+    for (let i = 0; i < count; i++) {
+      out.push(t);
+      t += 60 / (120 * (1 + depth * Math.sin((2 * Math.PI * t) / 20)));
+    }
+    return out;
+  }
+
+  it('leaves beats on one drifting grid where they are', () => {
+    const grid = driftingGrid(100, 0.05);
+    const r = alignBeatPhase(grid);
+    expect(r.moved).toBe(0);
+    expect(r.beats).toEqual(grid);
+  });
+
+  it('moves a section that slipped to the off-beats back onto the song grid', () => {
+    const grid = driftingGrid(100, 0.03);
+    const period = (i: number): number => (grid[Math.min(i + 1, grid.length - 1)] - grid[Math.max(0, i - 1)]) / (i === 0 || i === grid.length - 1 ? 1 : 2);
+    // A 12-beat intro sits on the off-beats, and from beat 70 the beats slip over four short
+    // intervals to half a period early, as the dynamic programme does in a syncopated outro.
+    const slipped = grid.map((t, i) => (i < 12 ? t + 0.5 * period(i) : i >= 70 ? t - 0.5 * period(i) * Math.min(1, (i - 69) / 4) : t));
+    expect(worstMiss(grid, slipped)).toBeGreaterThan(0.2);
+    const r = alignBeatPhase(slipped);
+    expect(r.moved).toBeGreaterThan(30);
+    // Every true beat has an estimate within the ±70 ms of the beat F-measure, and no estimate
+    // lies off the grid.
+    expect(worstMiss(grid, r.beats)).toBeLessThan(0.07);
+    expect(falseBeats(grid, r.beats)).toBe(0);
+    expect(r.beats.length).toBe(grid.length);
+  });
+
+  it('keeps the phase of the song through a drumless intro whose only onsets are off-beat', () => {
+    // 120 BPM: an 8 s intro with loud off-beat clicks only, then 32 s of on-beat clicks.
+    const dur = 40;
+    const times = beatTimes(dur, 120);
+    const x = renderClicks(dur, times.filter((t) => t >= 8), { meter: 4, seed: 5 });
+    const rand = rng(11);
+    for (const t of times) if (t < 8) addClick(x, t + 0.25, 0.9, rand);
+    const signal = new AnalysisSignal(x, SR);
+    const intro = (beats: number[]): number[] => beats.filter((t) => t > 1 && t < 7.5);
+    // The harmonic phase check is left out: a click track has no chords to decide by.
+    const aligned = intro(analyzeRhythm(signal, { phase: false }).beats.map((b) => b.timeSec));
+    expect(aligned.length).toBeGreaterThan(10);
+    for (const t of aligned) expect(Math.min(...times.map((g) => Math.abs(g - t)))).toBeLessThan(0.03);
+    // Without the continuity step the intro is tracked on its (off-beat) clicks.
+    const raw = intro(analyzeRhythm(signal, { phase: false, beats: { phaseAlignment: false } }).beats.map((b) => b.timeSec));
+    expect(raw.filter((t) => Math.min(...times.map((g) => Math.abs(g - t))) > 0.2).length).toBeGreaterThan(5);
   });
 });
 
