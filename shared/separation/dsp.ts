@@ -165,7 +165,7 @@ export function computeChunkMasks(left: Stft, right: Stft | null, sampleRate: nu
   const lead = centre === null || (options.leadComb?.floor ?? 0.3) >= 1 ? null : harmonicComb(harmonic, centre, geometry, options.leadComb);
   const bassCombOptions: HarmonicCombOptions = { ...BASS_COMB_DEFAULTS, ...options.bassComb };
   const bassLine = (bassCombOptions.floor ?? 0.3) >= 1 ? null : bassLineComb(harmonic, shortLow, lowBins, geometry, bassCombOptions);
-  const masks = computeStemMasks({ geometry, harmonic, percussive, centre, bassShare, leadComb: lead, bassComb: bassLine }, options.masks);
+  const masks = computeStemMasks({ geometry, harmonic, percussive, centre, centrePanWidth: options.centre?.panWidth, bassShare, leadComb: lead, bassComb: bassLine }, options.masks);
   if ((options.wiener?.iterations ?? 0) > 0) return refineMasksWiener(mag, masks, { geometry, centre }, options.wiener, options.hpss, options.masks);
   return masks;
 }

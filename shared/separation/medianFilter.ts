@@ -45,7 +45,8 @@ function replaceSorted(w: Float32Array, o: number, len: number, oldValue: number
  * Median over time (along t, for every bin k) with a window of `lengthFrames` frames centred on
  * each frame: the "harmonic" enhancement of median-filter HPSS (horizontal lines survive).
  * Writes into `out` (same size as `mag`) and returns it. With `binEnd` < numBins only bins
- * 0 .. binEnd−1 are filtered (the rest of `out` is left untouched).
+ * 0 .. binEnd−1 are filtered (the rest of `out` is left untouched). With `quantile` q ≠ 0.5 it is
+ * the running order statistic of rank round(q·(L − 1)) (0 = smallest) of the L-frame window.
  */
 export function medianFilterTime(
   mag: Float32Array,
@@ -54,8 +55,10 @@ export function medianFilterTime(
   lengthFrames: number,
   out: Float32Array = new Float32Array(mag.length),
   binEnd = numBins,
+  quantile = 0.5,
 ): Float32Array {
   const len = oddLength(lengthFrames);
+  const rank = Math.min(len - 1, Math.max(0, Math.round(quantile * (len - 1))));
   const kEnd = Math.max(0, Math.min(numBins, binEnd));
   if (numFrames === 0 || numBins === 0 || kEnd === 0) return out;
   if (len === 1) {
@@ -77,7 +80,7 @@ export function medianFilterTime(
   }
   for (let t = 0; t < numFrames; t++) {
     const row = t * numBins;
-    for (let k = 0; k < kEnd; k++) out[row + k] = windows[k * len + half];
+    for (let k = 0; k < kEnd; k++) out[row + k] = windows[k * len + rank];
     if (t === numFrames - 1) break;
     const tOut = t - half;
     const tIn = t + half + 1;

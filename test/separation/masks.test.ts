@@ -42,3 +42,42 @@ describe('stem masks: bass-line comb', () => {
     }
   });
 });
+
+describe('stem masks: bass centre weight (bassPanWidth)', () => {
+  // Low harmonic energy only (bins 0–9, up to 97 Hz, all in the bass band), no percussive energy;
+  // frame 0 in the centre (centre weight 1), frame 1 panned (weight 0.1), frame 2 hard-panned (0).
+  const geometry = { numFrames: 3, numBins: 10, nFft: 4096, hopLength: 2048, sampleRate: 44100 };
+  const size = geometry.numFrames * geometry.numBins;
+  const harmonic = new Float32Array(size).fill(1);
+  const percussive = new Float32Array(size);
+  const centre = new Float32Array(size);
+  centre.fill(1, 0, 10);
+  centre.fill(0.1, 10, 20);
+  const at = (t: number, k: number) => t * geometry.numBins + k;
+
+  it('keeps centred low harmonic energy in the bass and gives panned low notes to other', () => {
+    const masks = computeStemMasks({ geometry, harmonic, percussive, centre });
+    expect(masks.bass[at(0, 3)]).toBeCloseTo(1, 6);
+    expect(masks.bass[at(1, 3)]).toBeLessThan(0.2);
+    expect(masks.other[at(1, 3)]).toBeGreaterThan(0.8);
+    expect(masks.other[at(2, 3)]).toBeCloseTo(1, 6);
+    expect(masks.vocals[at(1, 3)]).toBe(0);
+  });
+
+  it('widens with bassPanWidth (the weight is exp(−½ (p/σ_b)²) of the same panning distance)', () => {
+    const narrow = computeStemMasks({ geometry, harmonic, percussive, centre, centrePanWidth: 0.2 }, { bassPanWidth: 0.2 });
+    const wide = computeStemMasks({ geometry, harmonic, percussive, centre, centrePanWidth: 0.2 }, { bassPanWidth: 0.4 });
+    // Centre weight 0.1 at σ = 0.2 is 0.1^(1/4) ≈ 0.56 at σ_b = 0.4: bass power 1.5·0.56 against other 0.44.
+    const expected = (1.5 * 0.1 ** 0.25) / (1.5 * 0.1 ** 0.25 + 1 - 0.1 ** 0.25);
+    expect(wide.bass[at(1, 3)]).toBeCloseTo(expected, 5);
+    expect(wide.bass[at(1, 3)]).toBeGreaterThan(narrow.bass[at(1, 3)]);
+  });
+
+  it('is off without a centre cue (mono) and with bassPanWidth 0', () => {
+    const mono = computeStemMasks({ geometry, harmonic, percussive, centre: null });
+    const off = computeStemMasks({ geometry, harmonic, percussive, centre }, { bassPanWidth: 0 });
+    for (const masks of [mono, off]) {
+      for (let t = 0; t < 3; t++) expect(masks.bass[at(t, 3)]).toBeCloseTo(1, 6);
+    }
+  });
+});
