@@ -6,7 +6,7 @@
  * `view_as_real(z).permute(0, 1, 4, 2, 3).reshape(B, 2C, F, T)`.
  *
  * MDX-Net FFT sizes are not powers of two (UVR uses 5120, 6144, 7680), so the real DFT here
- * accepts any even size: powers of two go to the fft.js-based rfft in shared/dsp/fft.ts, other
+ * accepts any even size: powers of two go to the rfft of shared/dsp/fft.ts (PFFFT), other
  * sizes N = 2^p·r with a small odd r (≤ 64) use one mixed-radix Cooley–Tukey step, and any
  * other even size uses Bluestein's chirp-z algorithm (Bluestein 1970; Rabiner, Schafer & Rader
  * 1969) on a power-of-two complex FFT of size ≥ 2N − 1.
