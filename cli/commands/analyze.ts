@@ -148,12 +148,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const whole = await analyzeEncoded(await source.read(0, source.size), options);
       if (whole.stems) {
         await mkdir(join(out, 'stems'), { recursive: true });
-        for (const name of CORE_STEMS) {
-          const stem = whole.stems[name];
-          if (!stem) continue;
-          await writeFile(stemPath(name), stem);
-          stemPaths[name] = stemPath(name);
-        }
+        const stems = whole.stems;
+        const names = CORE_STEMS.filter((name) => stems[name]);
+        // The files are written side by side (libuv's thread pool), not one after the other.
+        await Promise.all(names.map((name) => writeFile(stemPath(name), stems[name])));
+        for (const name of names) stemPaths[name] = stemPath(name);
       }
       result = whole;
     }
