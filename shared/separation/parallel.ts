@@ -212,9 +212,40 @@ function runOn(member: CrewMember, job: RegionJob): Promise<WorkerOutcome> {
   });
 }
 
-/** Let a member's thread exit. */
+/**
+ * Threads whose job is done, kept for the next separation in this process (at most
+ * {@link defaultSeparationThreads}): a new thread pays its start-up (loading the separator, and
+ * compiling its hot code afresh) on every job, a kept one has paid it. Idle threads do not keep
+ * the process alive (unref).
+ */
+const idleMembers: CrewMember[] = [];
+
+/** A kept idle thread if there is a healthy one, else a new thread. */
+function takeMember(): CrewMember {
+  for (let m = idleMembers.pop(); m; m = idleMembers.pop()) {
+    if (m.down === null && m.worker) {
+      m.worker.ref();
+      return m;
+    }
+  }
+  return startMember();
+}
+
+/** The member's part is done: keep its thread for the next separation, or let it exit. */
 function dismiss(member: CrewMember): void {
-  if (member.down === null) member.worker?.postMessage(null);
+  if (member.down !== null || !member.worker) return;
+  if (idleMembers.length < defaultSeparationThreads()) {
+    member.worker.unref();
+    idleMembers.push(member);
+  } else {
+    member.worker.postMessage(null);
+  }
+}
+
+/** Stop a member's thread at once (its work would be thrown away); it is never kept. */
+async function terminate(member: CrewMember): Promise<void> {
+  member.down ??= 'terminated';
+  await member.worker?.terminate();
 }
 
 /**
@@ -233,7 +264,7 @@ interface CrewInternals extends SeparationCrew {
 }
 
 export function startSeparationCrew(threads = defaultSeparationThreads()): SeparationCrew {
-  const members = Array.from({ length: Math.max(0, threads) }, startMember);
+  const members = Array.from({ length: Math.max(0, threads) }, takeMember);
   const crew: CrewInternals = {
     size: members.length,
     members,
@@ -270,7 +301,7 @@ async function runJob(job: RegionJob, members: CrewMember[], parts: Promise<Work
       }
     }
   } catch (err) {
-    await Promise.all(members.map((m) => m.worker?.terminate()));
+    await Promise.all(members.map(terminate));
     throw err;
   }
 }
@@ -437,7 +468,7 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
   const regions = planRegions(length, mix.sampleRate, options.regionSec ?? 15, options.options);
   const job = makeJob(mix, 0, length, sink, regions, options.options ?? {});
   job.ready = ready;
-  if (!options.crew) crew.members.push(...Array.from({ length: Math.max(0, options.threads ?? defaultSeparationThreads()) }, startMember));
+  if (!options.crew) crew.members.push(...Array.from({ length: Math.max(0, options.threads ?? defaultSeparationThreads()) }, takeMember));
   const members = enlist(crew, regions.length > 1 ? regions.length - 1 : 0);
   const parts = Promise.all(members.map((m) => runOn(m, job)));
   // One job per member here: each thread exits once its part is done.
@@ -450,7 +481,7 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
     try {
       await claimRegions(job, run);
     } catch (err) {
-      await Promise.all(members.map((m) => m.worker?.terminate()));
+      await Promise.all(members.map(terminate));
       throw err;
     }
   };

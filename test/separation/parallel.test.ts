@@ -2,6 +2,11 @@
  * Region-wise and multi-threaded separation must give exactly the one-shot stems: the regions sit
  * on the separator's chunk grid and read the same halo, so the split is invisible in the output.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AudioBuffer } from '../../shared/audio/types.js';
 import { BadInputError } from '../../shared/errors.js';
@@ -188,6 +193,33 @@ describe('parallel separation', () => {
     const { regions } = await run.workers;
     expect(regions).toBeLessThan(planRegions(mix.channels[0].length, mix.sampleRate, 0.5, OPTIONS).length);
   }, 60_000);
+
+  it('keeps finished threads for the next separation without keeping the process alive', () => {
+    // Two separations in a fresh process: the second takes the kept thread; then the process
+    // must end by itself (an idle kept thread is unref'd), with the stems of both runs equal.
+    const dir = mkdtempSync(join(tmpdir(), 'stemflow-crew-'));
+    const file = join(dir, 'two-runs.mjs');
+    writeFileSync(
+      file,
+      [
+        `import { startParallelSeparation } from ${JSON.stringify(pathToFileURL(resolve('shared/separation/parallel.ts')).href)};`,
+        'const n = 44100 * 3;',
+        'const mix = { sampleRate: 44100, channels: [0, 1].map((c) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * (0.01 + c * 0.003)) * 0.3)) };',
+        'const run = () => startParallelSeparation(mix, { threads: 1, regionSec: 0.5, options: { chunkSec: 0.5 } }).result();',
+        'const a = await run();',
+        'const b = await run();',
+        "const same = ['vocals', 'drums', 'bass', 'other'].every((s) => a[s].channels.every((ch, c) => ch.every((v, i) => v === b[s].channels[c][i])));",
+        "process.stdout.write(same ? 'same' : 'different');",
+      ].join('\n'),
+    );
+    let out: string;
+    try {
+      out = execFileSync(process.execPath, ['--import', 'tsx', file], { timeout: 30_000, encoding: 'utf8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(out).toBe('same');
+  }, 40_000);
 
   it('gives empty stems for an empty mix', async () => {
     const stems = await startParallelSeparation({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }).result();
