@@ -40,10 +40,11 @@ async function evaluateSong(seed: number, withEssentia: boolean): Promise<SongRe
   scores[OURS] = scoreMusicDescription(song.truth, est);
   if (withEssentia) {
     t0 = performance.now();
-    const peer = analyzeWithEssentia(toMono(song.mix), song.mix.sampleRate);
+    const mono = toMono(song.mix);
+    const peer = analyzeWithEssentia(mono, song.mix.sampleRate);
     wallSec.essentia = (performance.now() - t0) / 1000;
     for (const v of essentiaVariants(peer)) scores[v.name] = scoreMusicDescription(song.truth, v.description);
-    const tracked = await analyzeWithAubio(toMono(song.mix), song.mix.sampleRate);
+    const tracked = await analyzeWithAubio(mono, song.mix.sampleRate);
     wallSec.aubio = tracked.wallSec;
     scores.aubio = scoreMusicDescription(song.truth, { tempo: tracked.tempo, beats: tracked.beats });
   }

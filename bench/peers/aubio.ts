@@ -20,15 +20,16 @@ export interface AubioPeerResult {
   wallSec: number;
 }
 
-// A CommonJS module whose types declare an ES default export.
-const aubio = aubioImport as unknown as () => Promise<Aubio>;
+// A CommonJS module whose types declare an ES default export; its WebAssembly compiled once.
+let aubio: Promise<Aubio> | undefined;
+const loadAubio = (): Promise<Aubio> => (aubio ??= (aubioImport as unknown as () => Promise<Aubio>)());
 
 const BUFFER_SIZE = 1024;
 const HOP_SIZE = 512;
 
 export async function analyzeWithAubio(mono: Float32Array, sampleRate: number): Promise<AubioPeerResult> {
   const t0 = performance.now();
-  const { Tempo } = await aubio();
+  const { Tempo } = await loadAubio();
   const tracker = new Tempo(BUFFER_SIZE, HOP_SIZE, sampleRate);
   const beats: BeatEvent[] = [];
   for (let i = 0; i + HOP_SIZE <= mono.length; i += HOP_SIZE) {

@@ -4,7 +4,7 @@
  * scratch buffers are cached per size.
  */
 import FFTImport from 'fft.js';
-import { isRealFftSize, realFftPlan, unpackOrdered } from './realFft.js';
+import { isRealFftSize, packOrdered, realFftPlan, unpackOrdered } from './realFft.js';
 
 interface FftJs {
   size: number;
@@ -70,15 +70,9 @@ export function irfft(re: ArrayLike<number>, im: ArrayLike<number>, output: Floa
   const half = size >> 1;
   if (isRealFftSize(size)) {
     const pf = realFftPlan(size);
-    const { src, dst } = pf;
-    // DC and Nyquist are real: their imaginary parts are dropped.
-    src[0] = re[0];
-    src[1] = re[half];
-    for (let k = 1; k < half; k++) {
-      src[2 * k] = re[k];
-      src[2 * k + 1] = im[k];
-    }
+    packOrdered(re, im, pf.src);
     pf.inverse();
+    const dst = pf.dst;
     const scale = 1 / size;
     for (let n = 0; n < size; n++) output[n] = dst[n] * scale;
     return;

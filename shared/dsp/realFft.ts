@@ -92,6 +92,21 @@ export function realFftPlan(size: number): RealFftPlan {
 }
 
 /**
+ * Bins 0..N/2 of a real spectrum (`re`, `im` from index `offset`) into PFFFT's ordered format
+ * `src` (N floats); the imaginary parts of the DC and Nyquist bins are dropped (a real signal has
+ * none), as an inverse real FFT does.
+ */
+export function packOrdered(re: ArrayLike<number>, im: ArrayLike<number>, src: Float32Array, offset = 0): void {
+  const half = src.length >> 1;
+  src[0] = re[offset];
+  src[1] = re[offset + half];
+  for (let k = 1; k < half; k++) {
+    src[2 * k] = re[offset + k];
+    src[2 * k + 1] = im[offset + k];
+  }
+}
+
+/**
  * Bins 0..N/2 of PFFFT's ordered real spectrum `dst` (N floats) into `re` and `im` from index
  * `offset` (the DC and Nyquist bins get a zero imaginary part).
  */

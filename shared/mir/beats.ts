@@ -269,10 +269,10 @@ function wrapPhase(x: number): number {
  * check (rhythm-phase.ts), which sees a consistent sequence. Units: seconds in and out.
  * Fewer than 8 beats → unchanged.
  */
-export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOptions = {}): { beats: number[]; deviation: number[]; moved: number } {
+export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOptions = {}): { beats: number[]; moved: number } {
   const maxDeviation = options.maxDeviation ?? 0.2;
   const n = beatTimesSec.length;
-  if (n < 8) return { beats: beatTimesSec.slice(), deviation: new Array<number>(n).fill(0), moved: 0 };
+  if (n < 8) return { beats: beatTimesSec.slice(), moved: 0 };
   const ibi: number[] = [];
   for (let i = 1; i < n; i++) ibi.push(beatTimesSec[i] - beatTimesSec[i - 1]);
   // Local period at every interval: the interquartile mean of the intervals within ±reach beats,
@@ -374,7 +374,7 @@ export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOption
     out.push(t);
     outDev.push(dev[i]);
   }
-  return { beats: out, deviation: outDev, moved };
+  return { beats: out, moved };
 }
 
 /**

@@ -60,6 +60,8 @@ export interface RhythmAnalysis {
   beatsPerBar: number | null;
   beats: BeatEvent[];
   onset: OnsetEnvelope;
+  /** Silent stretches [start, end) in seconds (silence.ts findSilentGaps); no beat is tracked across them. */
+  gaps: Array<[number, number]>;
 }
 
 /** FFT size of the spectrogram the rhythm path reads (shared with the other MIR modules). */
@@ -103,15 +105,16 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const nFft = options.nFft ?? RHYTHM_N_FFT;
   const hopLength = options.hopLength ?? RHYTHM_HOP_LENGTH;
   const onset = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset });
-  const empty: RhythmAnalysis = { tempo: null, beatsPerBar: null, beats: [], onset };
+  const gaps = findSilentGaps(signal.mono, signal.sampleRate);
+  const empty: RhythmAnalysis = { tempo: null, beatsPerBar: null, beats: [], onset, gaps };
   const tempo = estimateTempo(onset, options.tempo);
   if (!tempo) return empty;
   const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS, ...options.placement });
-  const tracked = trackBeats(onset, tempo, { placement, gaps: findSilentGaps(signal.mono, signal.sampleRate), ...options.beats });
+  const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
   const beatTimes = phase?.shifted ? placeBeats(placement, phase.beats) : tracked;
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
   const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset });
-  return { tempo: { bpm, confidence: tempo.confidence }, beatsPerBar, beats, onset };
+  return { tempo: { bpm, confidence: tempo.confidence }, beatsPerBar, beats, onset, gaps };
 }

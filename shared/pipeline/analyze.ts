@@ -13,7 +13,7 @@ import { computeDescriptors } from '../mir/descriptors.js';
 import type { LoudnessMeasure } from '../mir/loudness.js';
 import { analyzeRhythm } from '../mir/rhythm.js';
 import { estimateSections } from '../mir/segments.js';
-import { dropBeatsInGaps, findSilentGaps } from '../mir/silence.js';
+import { dropBeatsInGaps } from '../mir/silence.js';
 import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../mir/signal.js';
 import { analyzeTonal } from '../mir/tonal.js';
 import { startTonalThread, type TonalThread } from '../mir/tonalThread.js';
@@ -74,7 +74,7 @@ export async function describeAnalysisSignal(
   progress('rhythm', 0.1);
   const rhythm = time('rhythm', () => {
     const r = analyzeRhythm(signal);
-    return { ...r, beats: dropBeatsInGaps(r.beats, findSilentGaps(mono, ANALYSIS_SAMPLE_RATE)) };
+    return { ...r, beats: dropBeatsInGaps(r.beats, r.gaps) };
   });
   progress('tonal', 0.4);
   const beatTimes = rhythm.beats.map((b) => b.timeSec);

@@ -13,7 +13,7 @@
  */
 import { hann } from '../dsp/window.js';
 import { stftFrameCount, windowInto, type Stft } from '../dsp/stft.js';
-import { realFftPlan, unpackOrdered, type RealFftPlan } from '../dsp/realFft.js';
+import { packOrdered, realFftPlan, unpackOrdered, type RealFftPlan } from '../dsp/realFft.js';
 
 export interface PairStftOptions {
   /** FFT size in samples (2^a·3^b·5^c, a ≥ 5; the separator uses powers of two). Default 2048. */
@@ -68,12 +68,7 @@ function overlapAddFrame({ plan, src, dst }: PlanViews, spec: Stft, o: number, m
   const half = plan.size >> 1;
   const re = spec.re, im = spec.im;
   if (mask === undefined) {
-    src[0] = re[o];
-    src[1] = re[o + half];
-    for (let k = 1; k < half; k++) {
-      src[2 * k] = re[o + k];
-      src[2 * k + 1] = im[o + k];
-    }
+    packOrdered(re, im, src, o);
   } else {
     // Real signals have a real DC and Nyquist bin: any imaginary part there is dropped, as irfft does.
     src[0] = re[o] * mask[o];
@@ -108,29 +103,17 @@ export function istftPair(specA: Stft, specB: Stft, length: number, maskA?: Floa
   for (let n = 0; n < nFft; n++) synthesis[n] = win[n] / nFft;
   const outA = new Float32Array(length);
   const outB = new Float32Array(length);
-  const inverseNorm = inverseOverlapNorm(nFft, hopLength, numFrames, length);
-  let done = 0;
   for (let t = 0; t < numFrames; t++) {
     const start = t * hopLength - (nFft >> 1);
     overlapAddFrame(views, specA, t * numBins, maskA, synthesis, outA, start);
     overlapAddFrame(views, specB, t * numBins, maskB, synthesis, outB, start);
-    // No later frame reaches below start + hop: normalise those samples while they are in cache.
-    const final = Math.min(length, start + hopLength);
-    if (final > done) {
-      normalise(outA, outB, inverseNorm, done, final);
-      done = final;
-    }
   }
-  normalise(outA, outB, inverseNorm, done, length);
-  return [outA, outB];
-}
-
-/** Scale samples [from, to) of both outputs by the ISTFT normaliser. */
-function normalise(outA: Float32Array, outB: Float32Array, inverseNorm: Float32Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
+  const inverseNorm = inverseOverlapNorm(nFft, hopLength, numFrames, length);
+  for (let i = 0; i < length; i++) {
     outA[i] *= inverseNorm[i];
     outB[i] *= inverseNorm[i];
   }
+  return [outA, outB];
 }
 
 let normCache: { key: string; value: Float32Array } | null = null;

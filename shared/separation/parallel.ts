@@ -343,8 +343,11 @@ export function startParallelSeparation(mix: AudioBuffer, options: ParallelSepar
  * encoding is spread over the threads too.
  */
 export function startParallelSeparationToWav(mix: AudioBuffer, bitDepth: WavBitDepth, options: ParallelSeparationOptions = {}): ParallelSeparation<Record<DspStem, Uint8Array>> {
-  return start(mix, options, () => wavSink(mix, bitDepth), (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files);
+  return start(mix, options, () => wavSink(mix, bitDepth), wavFiles);
 }
+
+/** The stem files of a WAV sink. */
+const wavFiles = (sink: RegionSink): Record<DspStem, Uint8Array> => (sink as { files: Record<DspStem, Uint8Array> }).files;
 
 /** Whole WAV files for the stems of `mix` (headers written), on shared memory. */
 function wavSink(mix: AudioBuffer, bitDepth: WavBitDepth): RegionSink {
@@ -376,14 +379,14 @@ export interface FedSeparation<T> extends ParallelSeparation<T> {
   abandon(): void;
 }
 
-export function startFedSeparationToWav(
+function startFedSeparationToWav(
   format: { sampleRate: number; channelCount: number; frames: number },
   bitDepth: WavBitDepth,
   options: ParallelSeparationOptions = {},
 ): FedSeparation<Record<DspStem, Uint8Array>> {
   const mix: AudioBuffer = { sampleRate: format.sampleRate, channels: Array.from({ length: format.channelCount }, () => sharedFloat32(format.frames)) };
   const ready = new Int32Array(new SharedArrayBuffer(4));
-  const run = start(mix, options, () => wavSink(mix, bitDepth), (sink) => (sink as { files: Record<DspStem, Uint8Array> }).files, ready);
+  const run = start(mix, options, () => wavSink(mix, bitDepth), wavFiles, ready);
   return {
     ...run,
     channels: mix.channels,
@@ -471,7 +474,7 @@ function start<T>(mix: AudioBuffer, options: ParallelSeparationOptions, makeSink
   if (!options.crew) crew.members.push(...Array.from({ length: Math.max(0, options.threads ?? defaultSeparationThreads()) }, takeMember));
   const members = enlist(crew, regions.length > 1 ? regions.length - 1 : 0);
   const parts = Promise.all(members.map((m) => runOn(m, job)));
-  // One job per member here: each thread exits once its part is done.
+  // One job per member here: once its part is done, each thread is kept for the next separation or exits.
   const workers = parts.then((all) => {
     members.forEach(dismiss);
     return all;
