@@ -1,11 +1,12 @@
 /**
  * The rhythm path in one call: SuperFlux onset envelope (band-weighted: kick and bass count as
- * much as hats) → global tempo (windowed autocorrelation comb with a log-normal prior) → beats
- * (Ellis dynamic programming with a local tempo curve; sections that slipped off the song's
- * majority beat grid are moved back onto it) → beat-phase check by harmonic change
- * (rhythm-phase.ts: syncopated music whose loudest onsets are off-beat) → meter and downbeats
- * (harmonic change and bass energy at bar starts). The reported tempo is refined from the
- * tracked beats (least-squares beat period), far more precise than the lag grid.
+ * much as hats) → global tempo (windowed autocorrelation comb with a log-normal prior; the
+ * metrical level settled by the bands below 2 kHz) → beats (Ellis dynamic programming with a
+ * local tempo curve; sections that slipped off the song's majority beat grid are moved back onto
+ * it) → beat-phase check by harmonic change (rhythm-phase.ts: syncopated music whose loudest
+ * onsets are off-beat) → meter and downbeats (harmonic change and bass energy at bar starts).
+ * The reported tempo is refined from the tracked beats (least-squares beat period), far more
+ * precise than the lag grid.
  *
  * Spectrogram used: nFft 2048, hop 512 at 22050 Hz (43.07 frames/s), the one the descriptor and
  * structure modules read too, shared through {@link AnalysisSignal}; sub-frame beat times come
@@ -36,6 +37,20 @@ export const PLACEMENT_BAND_GROUPS: readonly OnsetBandGroup[] = [
   { maxHz: 250, weight: 0 },
   { maxHz: 2000, weight: 1 },
   { maxHz: Infinity, weight: 0.5 },
+];
+
+/**
+ * Band groups of the envelope that settles the metrical level of the tempo (estimateTempo's
+ * `octaveEnvelope`): the bands below 2 kHz only. The tactus is carried by kick, snare, bass and
+ * chords; the hats above them mark the subdivision, and a slow ballad's straight eighth-note hats
+ * otherwise pull its tempo to the double (on the dev songs: four ballads at 66–73 BPM read at
+ * twice their tempo with the hats in, none without; the 3:2 choice stays with the full envelope,
+ * which a metal song's sixteenth-note kicks would otherwise mislead).
+ */
+export const TACTUS_BAND_GROUPS: readonly OnsetBandGroup[] = [
+  { maxHz: 250, weight: 2 },
+  { maxHz: 2000, weight: 1 },
+  { maxHz: Infinity, weight: 0 },
 ];
 
 export interface RhythmOptions {
@@ -107,7 +122,8 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const onset = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset });
   const gaps = findSilentGaps(signal.mono, signal.sampleRate);
   const empty: RhythmAnalysis = { tempo: null, beatsPerBar: null, beats: [], onset, gaps };
-  const tempo = estimateTempo(onset, options.tempo);
+  const tactus = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: TACTUS_BAND_GROUPS });
+  const tempo = estimateTempo(onset, { octaveEnvelope: tactus, ...options.tempo });
   if (!tempo) return empty;
   const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS, ...options.placement });
   const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });

@@ -34,6 +34,21 @@ export interface TempoOptions {
   offBeatWeight?: number;
   /** Number of candidates returned. Default 5. */
   numCandidates?: number;
+  /**
+   * Envelope that settles the metrical level: when given, the winner and its half and double
+   * tempo are compared again by this envelope's prior-weighted comb salience, and the half or
+   * double replaces the winner when it scores `octaveMargin` times higher. Non-octave rivals
+   * (3:2) stay decided by the main envelope, and so does a clip shorter than 1.5 windows
+   * (`windowSec`): one window is too little evidence to overrule it (an 8 s rock intro with a
+   * sparse backbeat reads at half tempo in the bands below 2 kHz).
+   */
+  octaveEnvelope?: OnsetEnvelope;
+  /**
+   * Factor by which the octave envelope must prefer the half or double tempo to overrule the
+   * main envelope. Default 1.1 (dev songs: the four ballads it corrects score 1.16–1.31, the
+   * highest right answer it would overturn 1.04).
+   */
+  octaveMargin?: number;
 }
 
 export type TempoResult = TempoEstimate & { candidates: { bpm: number; score: number }[] };
@@ -165,19 +180,17 @@ export function estimateTempo(env: OnsetEnvelope, options: TempoOptions = {}): T
   if (!(peak > 1e-6)) return null;
   const x = removeLocalMean(env.values, Math.round(fr));
   const maxLag = Math.min(n - 1, Math.round((options.maxLagSec ?? 4.5) * fr));
-  const r = windowedAutocorrelation(x, maxLag, Math.round((options.windowSec ?? 8) * fr));
+  const windowFrames = Math.round((options.windowSec ?? 8) * fr);
+  const r = windowedAutocorrelation(x, maxLag, windowFrames);
   const steps = Math.floor(Math.log(maxBpm / minBpm) / Math.log1p(GRID_STEP)) + 1;
-  const bpmGrid = new Float64Array(steps);
   const score = new Float64Array(steps);
-  for (let i = 0; i < steps; i++) {
-    const bpm = minBpm * (1 + GRID_STEP) ** i;
-    bpmGrid[i] = bpm;
+  const salience = (acf: Float64Array, bpm: number): number => {
     const period = (60 * fr) / bpm;
-    if (period > maxLag) continue;
+    if (period > maxLag) return 0;
     const z = Math.log2(bpm / priorBpm) / sigma;
-    const prior = Math.exp(-0.5 * z * z);
-    score[i] = Math.max(0, combSalience(r, period, offBeatWeight)) * prior;
-  }
+    return Math.max(0, combSalience(acf, period, offBeatWeight)) * Math.exp(-0.5 * z * z);
+  };
+  for (let i = 0; i < steps; i++) score[i] = salience(r, minBpm * (1 + GRID_STEP) ** i);
   const peaks: { bpm: number; score: number }[] = [];
   for (let i = 1; i < steps - 1; i++) {
     if (score[i] > 0 && score[i] >= score[i - 1] && score[i] > score[i + 1]) {
@@ -194,6 +207,21 @@ export function estimateTempo(env: OnsetEnvelope, options: TempoOptions = {}): T
   // Merge near-duplicates (within 3 %), keeping the stronger.
   const merged: { bpm: number; score: number }[] = [];
   for (const p of peaks) if (!merged.some((m) => Math.abs(Math.log(m.bpm / p.bpm)) < 0.03)) merged.push(p);
+  if (options.octaveEnvelope && n >= 1.5 * windowFrames) {
+    const r2 = windowedAutocorrelation(removeLocalMean(options.octaveEnvelope.values, Math.round(fr)), maxLag, windowFrames);
+    const best = merged[0].bpm;
+    let level = best;
+    let levelScore = salience(r2, best) * (options.octaveMargin ?? 1.1);
+    for (const alt of [best / 2, best * 2]) {
+      const sc = alt >= minBpm && alt <= maxBpm ? salience(r2, alt) : 0;
+      if (sc > levelScore) [level, levelScore] = [alt, sc];
+    }
+    if (level !== best) {
+      const i = merged.findIndex((m) => Math.abs(Math.log(m.bpm / level)) < 0.03);
+      const chosen = i >= 0 ? merged.splice(i, 1)[0] : { bpm: level, score: merged[0].score };
+      merged.unshift({ bpm: chosen.bpm, score: merged[0].score });
+    }
+  }
   const top = merged[0].score;
   const candidates = merged.slice(0, options.numCandidates ?? 5).map((p) => ({ bpm: p.bpm, score: p.score / top }));
   const second = candidates.length > 1 ? candidates[1].score : 0;

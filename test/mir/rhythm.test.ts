@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AnalysisSignal } from '../../shared/mir/signal.js';
+import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../../shared/mir/signal.js';
 import { analyzeRhythm, tempoFromBeats } from '../../shared/mir/rhythm.js';
 import { computeOnsetEnvelope } from '../../shared/mir/onset.js';
 import { estimateTempo } from '../../shared/mir/tempo.js';
 import { alignBeatPhase, placeBeats, trackBeats, whittakerSmooth } from '../../shared/mir/beats.js';
 import { estimateDownbeats } from '../../shared/mir/downbeats.js';
+import { renderSong } from '../../shared/generation/song.js';
+import { resampleMono } from '../../shared/audio/resample.js';
+import { toMono } from '../../shared/audio/types.js';
 import { SR, addClick, beatTimes, positions, renderClicks, rng } from './rhythm-synth.js';
 
 /** Largest distance from each true beat to the nearest estimated beat, s. */
@@ -64,6 +67,17 @@ describe('tempo and beats on click trains', () => {
     const r = analyzeRhythm(new AnalysisSignal(x, SR));
     expect(Math.abs(r.tempo!.bpm - 120)).toBeLessThan(1.2);
   });
+
+  for (const seed of [106, 159]) {
+    it(`reads generator ballad ${seed} (68–73 BPM, eighth-note hats) at its tempo, not the hats' double`, () => {
+      const song = renderSong(seed, { durationSec: 60 });
+      const ref = song.truth.tempo!.bpm;
+      const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+      const r = analyzeRhythm(new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE));
+      expect(Math.abs(estimateTempo(r.onset)!.bpm / (2 * ref) - 1)).toBeLessThan(0.04); // the full band alone hears the hats
+      expect(Math.abs(r.tempo!.bpm / ref - 1)).toBeLessThan(0.04);
+    });
+  }
 
   it('follows a tempo that drifts by ±5 %', () => {
     // 100 BPM rising to 110 BPM over 30 s, then a sinusoidal ±5 % drift.
