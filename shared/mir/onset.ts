@@ -259,18 +259,35 @@ export function computeBandFlux(signal: AnalysisSignal, loHz: number, hiHz: numb
   const nFft = options.nFft ?? 2048;
   const hopLength = options.hopLength ?? 512;
   if (signal.mono.length === 0) return new Float32Array(0);
-  const numFrames = signal.frameCount(hopLength);
   const numBands = options.numBands ?? 96;
   const fb = melFilterbank(nFft, signal.sampleRate, numBands, options.minHz ?? 30, options.maxHz ?? 11000);
-  const logMel = signalLogMel(signal, nFft, hopLength, fb, options.logGain ?? 1000, options.percussive ?? false);
-  const diffFrames = options.diffFrames ?? Math.max(1, Math.round(nFft / 4 / hopLength));
-  const lag = options.lagFrames ?? defaultLagFrames(nFft, hopLength);
   const lo = bandIndexAtHz(fb, loHz, nFft, signal.sampleRate);
   const hi = Math.max(lo + 1, Math.min(numBands, bandIndexAtHz(fb, hiHz, nFft, signal.sampleRate)));
-  const v = superFlux(logMel, numBands, numFrames, diffFrames, options.maxFilterBands ?? 3, lag, lo, hi);
+  const v = bandRangeFlux(signal, fb, lo, hi, options);
+  const out = new Float32Array(v.length);
   const g = 1 / (hi - lo);
-  for (let i = 0; i < v.length; i++) v[i] *= g;
-  return v;
+  for (let i = 0; i < v.length; i++) out[i] = g * v[i];
+  return out;
+}
+
+/**
+ * The memoised SuperFlux of mel bands [lo, hi) of a signal (shared, read-only): the onset
+ * envelopes of the rhythm path (main, tactus and placement band weightings) and the sub-band
+ * cues read the same band ranges, so each range's flux is computed once per signal.
+ */
+function bandRangeFlux(signal: AnalysisSignal, fb: Filterbank, lo: number, hi: number, options: OnsetOptions): Float32Array {
+  const nFft = options.nFft ?? 2048;
+  const hopLength = options.hopLength ?? 512;
+  const logGain = options.logGain ?? 1000;
+  const percussive = options.percussive ?? false;
+  const diffFrames = options.diffFrames ?? Math.max(1, Math.round(nFft / 4 / hopLength));
+  const lag = options.lagFrames ?? defaultLagFrames(nFft, hopLength);
+  const maxFilterBands = options.maxFilterBands ?? 3;
+  const key = `flux/${percussive ? 'p' : 'a'}/${nFft}/${hopLength}/${fb.numBands}/${fb.start[0]}/${fb.start[fb.numBands - 1]}/${logGain}/${diffFrames}/${maxFilterBands}/${lag}/${lo}/${hi}`;
+  return cached(signal, key, () => {
+    const logMel = signalLogMel(signal, nFft, hopLength, fb, logGain, percussive);
+    return superFlux(logMel, fb.numBands, signal.frameCount(hopLength), diffFrames, maxFilterBands, lag, lo, hi);
+  });
 }
 
 /**
@@ -283,20 +300,18 @@ export function computeOnsetEnvelope(signal: AnalysisSignal, options: OnsetOptio
   const hopLength = options.hopLength ?? 512;
   const frameRateHz = signal.sampleRate / hopLength;
   if (signal.mono.length === 0) return { values: new Float32Array(0), frameRateHz, hopLength };
-  const numFrames = signal.frameCount(hopLength);
   const numBands = options.numBands ?? 96;
   const fb = melFilterbank(nFft, signal.sampleRate, numBands, options.minHz ?? 30, options.maxHz ?? 11000);
-  const logMel = signalLogMel(signal, nFft, hopLength, fb, options.logGain ?? 1000, options.percussive ?? false);
-  const diffFrames = options.diffFrames ?? Math.max(1, Math.round(nFft / 4 / hopLength));
-  const lag = options.lagFrames ?? defaultLagFrames(nFft, hopLength);
-  const values = new Float32Array(numFrames);
+  const values = new Float32Array(signal.frameCount(hopLength));
   let lo = 0;
   for (const group of options.bandGroups ?? DEFAULT_BAND_GROUPS) {
     const hi = Math.min(numBands, bandIndexAtHz(fb, group.maxHz, nFft, signal.sampleRate));
     if (hi <= lo) continue;
-    const v = superFlux(logMel, numBands, numFrames, diffFrames, options.maxFilterBands ?? 3, lag, lo, hi);
-    const g = group.weight / (hi - lo);
-    for (let i = 0; i < v.length; i++) values[i] += g * v[i];
+    if (group.weight !== 0) {
+      const v = bandRangeFlux(signal, fb, lo, hi, options);
+      const g = group.weight / (hi - lo);
+      for (let i = 0; i < v.length; i++) values[i] += g * v[i];
+    }
     lo = hi;
   }
   return { values, frameRateHz, hopLength };

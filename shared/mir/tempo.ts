@@ -178,10 +178,10 @@ export function estimateTempo(env: OnsetEnvelope, options: TempoOptions = {}): T
   let peak = 0;
   for (let i = 0; i < n; i++) if (env.values[i] > peak) peak = env.values[i];
   if (!(peak > 1e-6)) return null;
-  const x = removeLocalMean(env.values, Math.round(fr));
   const maxLag = Math.min(n - 1, Math.round((options.maxLagSec ?? 4.5) * fr));
   const windowFrames = Math.round((options.windowSec ?? 8) * fr);
-  const r = windowedAutocorrelation(x, maxLag, windowFrames);
+  const acfOf = (values: Float32Array) => windowedAutocorrelation(removeLocalMean(values, Math.round(fr)), maxLag, windowFrames);
+  const r = acfOf(env.values);
   const steps = Math.floor(Math.log(maxBpm / minBpm) / Math.log1p(GRID_STEP)) + 1;
   const score = new Float64Array(steps);
   const salience = (acf: Float64Array, bpm: number): number => {
@@ -208,7 +208,7 @@ export function estimateTempo(env: OnsetEnvelope, options: TempoOptions = {}): T
   const merged: { bpm: number; score: number }[] = [];
   for (const p of peaks) if (!merged.some((m) => Math.abs(Math.log(m.bpm / p.bpm)) < 0.03)) merged.push(p);
   if (options.octaveEnvelope && n >= 1.5 * windowFrames) {
-    const r2 = windowedAutocorrelation(removeLocalMean(options.octaveEnvelope.values, Math.round(fr)), maxLag, windowFrames);
+    const r2 = acfOf(options.octaveEnvelope.values);
     const best = merged[0].bpm;
     let level = best;
     let levelScore = salience(r2, best) * (options.octaveMargin ?? 1.1);
@@ -217,9 +217,9 @@ export function estimateTempo(env: OnsetEnvelope, options: TempoOptions = {}): T
       if (sc > levelScore) [level, levelScore] = [alt, sc];
     }
     if (level !== best) {
+      // The chosen level leads with the top score, at its own peak's tempo when it has one.
       const i = merged.findIndex((m) => Math.abs(Math.log(m.bpm / level)) < 0.03);
-      const chosen = i >= 0 ? merged.splice(i, 1)[0] : { bpm: level, score: merged[0].score };
-      merged.unshift({ bpm: chosen.bpm, score: merged[0].score });
+      merged.unshift({ bpm: i >= 0 ? merged.splice(i, 1)[0].bpm : level, score: merged[0].score });
     }
   }
   const top = merged[0].score;
