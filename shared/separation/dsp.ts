@@ -22,7 +22,7 @@ import type { AudioBuffer } from '../audio/types.js';
 import { frameCount } from '../audio/types.js';
 import { BadInputError, InvalidAudioParametersError } from '../errors.js';
 import type { Stft } from '../dsp/stft.js';
-import { stftPair, istftPair } from './pairStft.js';
+import { stftPair, istftPairInto } from './pairStft.js';
 import { enhanceHarmonicPercussive, hpssKernel, type HpssOptions } from './hpss.js';
 import { estimateCentreWeight, measureStereoSpread, type CentreOptions } from './centre.js';
 import { computeStemMasks, type StemMaskOptions, type StemMasks } from './masks.js';
@@ -270,23 +270,15 @@ async function separateInto(io: RegionIO, sampleRate: number, options: DspSepara
       run.signal?.throwIfAborted();
       const left = span[cl].subarray(readStart - spanStart, readEnd - spanStart);
       const right = cr === null ? null : span[cr].subarray(readStart - spanStart, readEnd - spanStart);
-      const [specL, specR] = stftPair(left, right ?? new Float32Array(readLength), { nFft, hopLength });
+      const [specL, specR] = stftPair(left, right ?? left, { nFft, hopLength });
       const masks = computeChunkMasks(specL, right === null ? null : specR, sampleRate, options);
-      const write = (stem: DspStem, channel: number, signal: Float32Array): void => {
-        out[stem][channel].set(signal.subarray(offset, offset + coreLength), outAt);
-      };
-      if (right === null) {
-        const [vocals, drums] = istftPair(specL, specL, readLength, masks.vocals, masks.drums);
-        const [bass] = istftPair(specL, specR, readLength, masks.bass);
-        write('vocals', cl, vocals);
-        write('drums', cl, drums);
-        write('bass', cl, bass);
+      // Each stem's core samples are resynthesised straight into its output channels.
+      const into = (outA: Float32Array, outB: Float32Array | null) => ({ length: readLength, from: offset, count: coreLength, outA, outB, at: outAt });
+      if (cr === null) {
+        istftPairInto(specL, specL, into(out.vocals[cl], out.drums[cl]), masks.vocals, masks.drums);
+        istftPairInto(specL, specL, into(out.bass[cl], null), masks.bass);
       } else {
-        for (const stem of ['vocals', 'drums', 'bass'] as const) {
-          const [l, r] = istftPair(specL, specR, readLength, masks[stem]);
-          write(stem, cl, l);
-          write(stem, cr as number, r);
-        }
+        for (const stem of ['vocals', 'drums', 'bass'] as const) istftPairInto(specL, specR, into(out[stem][cl], out[stem][cr]), masks[stem]);
       }
       for (const c of cr === null ? [cl] : [cl, cr]) {
         writeRemainder(span[c], coreStart - spanStart, out.vocals[c], out.drums[c], out.bass[c], out.other[c], outAt, coreLength);

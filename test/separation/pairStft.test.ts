@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { istft, stft } from '../../shared/dsp/stft.js';
-import { istftPair, stftPair } from '../../shared/separation/pairStft.js';
+import { istftPair, istftPairInto, stftPair } from '../../shared/separation/pairStft.js';
 import { seededRandom } from './fixtures.js';
 
 function noise(n: number, seed: number): Float32Array {
@@ -47,6 +47,28 @@ describe('stftPair / istftPair', () => {
       istft({ ...spec, re: spec.re.map((x, i) => x * mask[i]), im: spec.im.map((x, i) => x * mask[i]) }, a.length);
     expect(maxAbsDiff(ya, ref(A, maskA))).toBeLessThan(1e-5);
     expect(maxAbsDiff(yb, ref(B, maskB))).toBeLessThan(1e-5);
+  });
+
+  it('writes any sample range of the resynthesis into place, equal to the whole signal there', () => {
+    const a = noise(3001, 8), b = noise(3001, 9);
+    for (const hopLength of [64, 128, 256]) {
+      const [A, B] = stftPair(a, b, { nFft: 256, hopLength });
+      const r = seededRandom(hopLength);
+      const maskA = Float32Array.from({ length: A.re.length }, () => r());
+      const [wholeA, wholeB] = istftPair(A, B, a.length, maskA);
+      for (const [from, count] of [[0, 3001], [0, 100], [37, 1000], [1500, 1501], [2990, 11], [700, 1]]) {
+        const outA = new Float32Array(count + 5).fill(7);
+        const outB = new Float32Array(count + 5).fill(7);
+        istftPairInto(A, B, { length: a.length, from, count, outA, outB, at: 5 }, maskA);
+        expect(outA.subarray(0, 5).every((x) => x === 7)).toBe(true);
+        expect(Array.from(outA.subarray(5))).toEqual(Array.from(wholeA.subarray(from, from + count)));
+        expect(Array.from(outB.subarray(5))).toEqual(Array.from(wholeB.subarray(from, from + count)));
+        // Without a second output only the first signal is made.
+        const only = new Float32Array(count);
+        istftPairInto(A, B, { length: a.length, from, count, outA: only, outB: null, at: 0 }, maskA);
+        expect(Array.from(only)).toEqual(Array.from(wholeA.subarray(from, from + count)));
+      }
+    }
   });
 
   it('handles an empty signal', () => {
