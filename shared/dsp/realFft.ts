@@ -116,7 +116,23 @@ export function unpackOrdered(dst: Float32Array, re: Float32Array | Float64Array
   im[offset] = 0;
   re[offset + half] = dst[1];
   im[offset + half] = 0;
-  for (let k = 1; k < half; k++) {
+  // Four bins loaded, then stored (see stft.ts windowInto: grouped stores run faster in V8).
+  let k = 1;
+  for (; k + 3 < half; k += 4) {
+    const j = 2 * k;
+    const r0 = dst[j], i0 = dst[j + 1], r1 = dst[j + 2], i1 = dst[j + 3];
+    const r2 = dst[j + 4], i2 = dst[j + 5], r3 = dst[j + 6], i3 = dst[j + 7];
+    const o = offset + k;
+    re[o] = r0;
+    re[o + 1] = r1;
+    re[o + 2] = r2;
+    re[o + 3] = r3;
+    im[o] = i0;
+    im[o + 1] = i1;
+    im[o + 2] = i2;
+    im[o + 3] = i3;
+  }
+  for (; k < half; k++) {
     re[offset + k] = dst[2 * k];
     im[offset + k] = dst[2 * k + 1];
   }

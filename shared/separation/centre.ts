@@ -42,7 +42,8 @@ export function estimateCentreWeight(left: Stft, right: Stft, options: CentreOpt
     table[j] = Math.exp(-pan * pan * inv);
   }
   const scale = tableSize / 2;
-  // Running sums over the frames [t − smooth, t + smooth] (clipped to the spectrogram).
+  // Running sums over the frames [t − smooth, t + smooth] (clipped to the spectrogram): frames
+  // outside it enter and leave as a row of zeros.
   const autoSum = new Float64Array(numBins);
   const crossSum = new Float64Array(numBins);
   for (let u = 0; u < Math.min(numFrames, smooth); u++) {
@@ -52,34 +53,44 @@ export function estimateCentreWeight(left: Stft, right: Stft, options: CentreOpt
       crossSum[k] += cross[row + k];
     }
   }
+  const zeros = new Float32Array(numBins);
+  const rowOf = (x: Float32Array, u: number): Float32Array => (u >= 0 && u < numFrames ? x.subarray(u * numBins, (u + 1) * numBins) : zeros);
   for (let t = 0; t < numFrames; t++) {
     const tIn = t + smooth;
-    if (tIn < numFrames) {
-      const row = tIn * numBins;
-      for (let k = 0; k < numBins; k++) {
-        autoSum[k] += auto[row + k];
-        crossSum[k] += cross[row + k];
-      }
-    }
     const tOut = t - smooth - 1;
-    if (tOut >= 0) {
-      const row = tOut * numBins;
-      for (let k = 0; k < numBins; k++) {
-        autoSum[k] -= auto[row + k];
-        crossSum[k] -= cross[row + k];
-      }
-    }
-    const row = t * numBins;
-    for (let k = 0; k < numBins; k++) {
-      const a = autoSum[k];
-      if (a <= 1e-20) continue;
-      let psi = crossSum[k] / a;
-      psi = psi > 1 ? 1 : psi < -1 ? -1 : psi;
-      // Nearest table entry; ψ near 1 matters most, where the table step is 1/1024 in ψ.
-      weight[row + k] = table[Math.round((psi + 1) * scale)];
-    }
+    const w = weight.subarray(t * numBins, (t + 1) * numBins);
+    slideAndWeigh(rowOf(auto, tIn), rowOf(auto, tOut), rowOf(cross, tIn), rowOf(cross, tOut), autoSum, crossSum, table, scale, w);
   }
   return weight;
+}
+
+/**
+ * One frame of {@link estimateCentreWeight}: the running sums take in one row and drop another,
+ * and each bin's weight is read from the table at ψ = cross / auto (0 where there is no energy).
+ */
+function slideAndWeigh(
+  autoIn: Float32Array,
+  autoOut: Float32Array,
+  crossIn: Float32Array,
+  crossOut: Float32Array,
+  autoSum: Float64Array,
+  crossSum: Float64Array,
+  table: Float32Array,
+  scale: number,
+  weight: Float32Array,
+): void {
+  for (let k = 0; k < weight.length; k++) {
+    const a = autoSum[k] + autoIn[k] - autoOut[k];
+    const c = crossSum[k] + crossIn[k] - crossOut[k];
+    autoSum[k] = a;
+    crossSum[k] = c;
+    if (a <= 1e-20) continue;
+    let psi = c / a;
+    psi = psi > 1 ? 1 : psi < -1 ? -1 : psi;
+    // Nearest table entry (the index is ≥ 0, so | 0 rounds it down after + 0.5); ψ near 1
+    // matters most, where the table step is 1/1024 in ψ.
+    weight[k] = table[((psi + 1) * scale + 0.5) | 0];
+  }
 }
 
 /**

@@ -123,6 +123,14 @@ function magnitudeOf(spec: Stft, out: Float32Array): void {
   for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(re[i] * re[i] + im[i] * im[i]);
 }
 
+/** out = (|L| + |R|) / 2 per bin, each magnitude rounded to float32 first (as stored by {@link magnitudeOf}). */
+function meanMagnitudeOf(left: Stft, right: Stft, out: Float32Array): void {
+  const lr = left.re, li = left.im, rr = right.re, ri = right.im;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = 0.5 * (Math.fround(Math.sqrt(lr[i] * lr[i] + li[i] * li[i])) + Math.fround(Math.sqrt(rr[i] * rr[i] + ri[i] * ri[i])));
+  }
+}
+
 /**
  * The bass-line comb, with the f0 read from the short (0.2 s) time median in the low band rather
  * than the long one the masks use there (hpss.ts): the long median lags a note change by up to
@@ -150,12 +158,10 @@ export function computeChunkMasks(left: Stft, right: Stft | null, sampleRate: nu
   const geometry: SpectrogramGeometry = { numFrames: left.numFrames, numBins: left.numBins, nFft: left.nFft, hopLength: left.hopLength, sampleRate };
   const size = left.numFrames * left.numBins;
   const mag = new Float32Array(size);
-  magnitudeOf(left, mag);
   let centre: Float32Array | null = null;
-  if (right !== null) {
-    const magR = new Float32Array(size);
-    magnitudeOf(right, magR);
-    for (let i = 0; i < size; i++) mag[i] = 0.5 * (mag[i] + magR[i]);
+  if (right === null) magnitudeOf(left, mag);
+  else {
+    meanMagnitudeOf(left, right, mag);
     if (measureStereoSpread(left, right) >= (options.minStereoSpread ?? 0.02)) {
       centre = estimateCentreWeight(left, right, options.centre);
     }
