@@ -116,7 +116,7 @@ export function unpackOrdered(dst: Float32Array, re: Float32Array | Float64Array
   im[offset] = 0;
   re[offset + half] = dst[1];
   im[offset + half] = 0;
-  // Four bins loaded, then stored (see stft.ts windowInto: grouped stores run faster in V8).
+  // Four bins loaded, then stored (grouped stores run faster in V8: see vector.ts).
   let k = 1;
   for (; k + 3 < half; k += 4) {
     const j = 2 * k;

@@ -9,6 +9,7 @@
 import { irfft, rfft } from './fft.js';
 import { isRealFftSize, realFftPlan, unpackOrdered } from './realFft.js';
 import { hann } from './window.js';
+import { multiplyInto } from './vector.js';
 
 export interface StftOptions {
   /** FFT size in samples (power of two). Default 2048. */
@@ -71,26 +72,11 @@ function eachSpectrum(
   return { nFft, hopLength, numFrames, numBins };
 }
 
-/**
- * frame[n] = signal[start + n] · win[n] (a centred frame starts at t·hop − nFft/2), zero outside
- * the signal. Inside the signal four products are loaded before they are stored: V8 reloads a
- * typed array's data pointer after every element store, so grouping the stores halves the cost.
- */
+/** frame[n] = signal[start + n] · win[n] (a centred frame starts at t·hop − nFft/2), zero outside the signal. */
 export function windowInto(signal: Float32Array, start: number, win: Float32Array, frame: Float32Array | Float64Array): void {
   const nFft = win.length;
   if (start >= 0 && start + nFft <= signal.length) {
-    let n = 0;
-    for (; n + 3 < nFft; n += 4) {
-      const y0 = signal[start + n] * win[n];
-      const y1 = signal[start + n + 1] * win[n + 1];
-      const y2 = signal[start + n + 2] * win[n + 2];
-      const y3 = signal[start + n + 3] * win[n + 3];
-      frame[n] = y0;
-      frame[n + 1] = y1;
-      frame[n + 2] = y2;
-      frame[n + 3] = y3;
-    }
-    for (; n < nFft; n++) frame[n] = signal[start + n] * win[n];
+    multiplyInto(signal, start, win, 0, frame, 0, nFft);
     return;
   }
   for (let n = 0; n < nFft; n++) {

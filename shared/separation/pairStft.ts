@@ -14,6 +14,7 @@
 import { hann } from '../dsp/window.js';
 import { stftFrameCount, windowInto, type Stft } from '../dsp/stft.js';
 import { packOrdered, realFftPlan, unpackOrdered, type RealFftPlan } from '../dsp/realFft.js';
+import { multiplyInto } from '../dsp/vector.js';
 
 export interface PairStftOptions {
   /** FFT size in samples (2^a·3^b·5^c, a ≥ 5; the separator uses powers of two). Default 2048. */
@@ -98,13 +99,8 @@ export function istftPairInto(specA: Stft, specB: Stft, range: SynthesisRange, m
   const end = Math.min(length, range.from + range.count);
   if (end <= from) return;
   const outShift = at - range.from;
-  if (numFrames === 0) {
-    outA.fill(0, outShift + from, outShift + end);
-    outB?.fill(0, outShift + from, outShift + end);
-    return;
-  }
   const half = nFft >> 1;
-  // Samples past the last frame's reach are silent.
+  // Samples past the last frame's reach are silent (all of them when there are no frames).
   const coveredEnd = (numFrames - 1) * hop + half;
   if (end > coveredEnd) {
     outA.fill(0, outShift + Math.max(from, coveredEnd), outShift + end);
@@ -191,18 +187,8 @@ function synthesiseFrame(ctx: SynthesisContext, spec: Stft, o: number, mask: Flo
   // The carried samples move on by one hop: [start + hop, start + N).
   const overlap = nFft - hop;
   for (let m = 0; m < overlap - hop; m++) carry[m] = carry[m + hop] + dst[m + hop] * win[m + hop];
-  let m = Math.max(0, overlap - hop);
-  for (; m + 3 < overlap; m += 4) {
-    const y0 = dst[m + hop] * win[m + hop];
-    const y1 = dst[m + hop + 1] * win[m + hop + 1];
-    const y2 = dst[m + hop + 2] * win[m + hop + 2];
-    const y3 = dst[m + hop + 3] * win[m + hop + 3];
-    carry[m] = y0;
-    carry[m + 1] = y1;
-    carry[m + 2] = y2;
-    carry[m + 3] = y3;
-  }
-  for (; m < overlap; m++) carry[m] = dst[m + hop] * win[m + hop];
+  const fresh = Math.max(0, overlap - hop);
+  multiplyInto(dst, fresh + hop, win, fresh + hop, carry, fresh, overlap - fresh);
   if (!last) return;
   for (let m = 0; m < overlap; m++) {
     const i = start + hop + m;
