@@ -70,6 +70,16 @@ export class PlanarAccumulator {
     this.length = need;
   }
 
+  /** The arrays as they stand (longer than {@link frames}); valid until the next append. */
+  peek(): Float32Array[] {
+    return this.channels;
+  }
+
+  /** Drop the samples from frame `frames` on. */
+  truncate(frames: number): void {
+    this.length = Math.max(0, Math.min(this.length, frames));
+  }
+
   /** The samples, one array per channel of exactly `frames` frames (copied only if the estimate was far too large). */
   finish(): Float32Array[] {
     const n = this.length;

@@ -144,6 +144,77 @@ export interface Mp3Piece {
 }
 
 /**
+ * One mpg123 decoder fed a stream's bytes in order, from its first frame (the Info frame stays
+ * in, because mpg123 reads the gapless delay and padding from it). It applies the decoder-delay
+ * trim of a tagless Layer III stream: the first sample is kept even if the stream is shorter
+ * than the delay, as a one-shot trim would.
+ */
+export class Mp3Feeder {
+  /** Samples per channel mpg123 has produced so far (before the tagless trim). */
+  decoded = 0;
+  /** Samples per channel handed out so far. */
+  emitted = 0;
+  /** mpg123's messages about damaged data. */
+  readonly errors: string[] = [];
+  private skip: number;
+  private last: Mp3Piece | null = null;
+
+  private constructor(
+    private readonly decoder: MPEGDecoder,
+    readonly header: Mp3Header,
+  ) {
+    this.skip = header.first.layer === 3 && !header.gaplessInfo ? MP3_DECODER_DELAY : 0;
+  }
+
+  static async open(header: Mp3Header): Promise<Mp3Feeder> {
+    const decoder = new MPEGDecoder({ enableGapless: true });
+    await decoder.ready;
+    return new Mp3Feeder(decoder, header);
+  }
+
+  /** Decode the next bytes of the stream; the new samples (views valid until the next call), or null if none. */
+  feed(chunk: Uint8Array): Mp3Piece | null {
+    const r = withQuietConsole(() => this.decoder.decode(chunk));
+    for (const e of r.errors) this.errors.push(e.message);
+    if (r.samplesDecoded <= 0) return null;
+    this.decoded += r.samplesDecoded;
+    const from = Math.min(this.skip, r.samplesDecoded);
+    this.skip -= from;
+    const piece = { sampleRate: r.sampleRate || this.header.first.sampleRate, channels: r.channelData.slice(0, this.header.first.channelCount).map((ch) => ch.subarray(from, r.samplesDecoded)) };
+    this.last = piece;
+    if (r.samplesDecoded === from) return null;
+    this.emitted += r.samplesDecoded - from;
+    return piece;
+  }
+
+  /** At the end of the stream: the one sample a stream shorter than the trimmed delay keeps, else null. */
+  finish(): Mp3Piece | null {
+    if (this.decoded === 0 || this.emitted > 0 || !this.last) return null;
+    this.emitted = 1;
+    return { sampleRate: this.last.sampleRate, channels: this.last.channels.map((ch) => ch.subarray(ch.length - 1)) };
+  }
+
+  free(): void {
+    this.decoder.free();
+  }
+}
+
+/** TruncatedAudioError for a stream of which no frame decoded. */
+export function noFrameError(bytes: Uint8Array, offset: number, errors: string[]): TruncatedAudioError {
+  const why = errors.length ? `; decoder said: ${errors[0]}` : '';
+  return new TruncatedAudioError(`MP3 stream of ${bytes.length - offset} bytes yields no complete audio frame${why}`);
+}
+
+/** AudioTooLongError once `decoded` samples per channel pass `limits.maxFrames`. */
+export function checkMp3Limit(decoded: number, sampleRate: number, limits: DecodeLimits): void {
+  if (limits.maxFrames !== undefined && decoded > limits.maxFrames) {
+    throw new AudioTooLongError(
+      `MP3 audio is longer than the limit of ${(limits.maxFrames / sampleRate).toFixed(1)} s (decoded ${(decoded / sampleRate).toFixed(1)} s before stopping)`,
+    );
+  }
+}
+
+/**
  * Decode an MPEG audio stream whose first frame starts at `offset`, a piece at a time: mpg123 is
  * fed 1 MiB per step, so only a piece's samples exist at once (for long files). Applies the
  * decoder-delay trim of a tagless Layer III stream; stops with AudioTooLongError once
@@ -151,49 +222,19 @@ export interface Mp3Piece {
  */
 export async function* decodeMp3Pieces(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): AsyncGenerator<Mp3Piece> {
   const header = parseMp3Header(bytes, offset);
-  const sampleRate = header.first.sampleRate;
-  const channelCount = header.first.channelCount;
-  const decoder = new MPEGDecoder({ enableGapless: true });
-  await decoder.ready;
-  let total = 0;
-  let emitted = 0;
-  // A tagless Layer III stream starts with the decoder's delay; the first sample is kept even if
-  // the stream is shorter than the delay, as a one-shot trim would.
-  let skip = header.first.layer === 3 && !header.gaplessInfo ? MP3_DECODER_DELAY : 0;
-  let last: Mp3Piece | null = null;
-  const errors: string[] = [];
+  const feeder = await Mp3Feeder.open(header);
   try {
-    // Feed from the first frame so junk before it never reaches the decoder; the Info frame stays
-    // in, because mpg123 reads the gapless delay and padding from it.
     for (let p = offset; p < bytes.length; p += FEED_BYTES) {
-      const r = withQuietConsole(() => decoder.decode(bytes.subarray(p, Math.min(bytes.length, p + FEED_BYTES))));
-      for (const e of r.errors) errors.push(e.message);
-      if (r.samplesDecoded <= 0) continue;
-      total += r.samplesDecoded;
-      if (limits.maxFrames !== undefined && total > limits.maxFrames) {
-        throw new AudioTooLongError(
-          `MP3 audio is longer than the limit of ${(limits.maxFrames / sampleRate).toFixed(1)} s (decoded ${(total / sampleRate).toFixed(1)} s before stopping)`,
-        );
-      }
-      const from = Math.min(skip, r.samplesDecoded);
-      skip -= from;
-      const piece = { sampleRate: r.sampleRate || sampleRate, channels: r.channelData.slice(0, channelCount).map((ch) => ch.subarray(from, r.samplesDecoded)) };
-      last = piece;
-      if (r.samplesDecoded > from) {
-        emitted += r.samplesDecoded - from;
-        yield piece;
-      }
+      const piece = feeder.feed(bytes.subarray(p, Math.min(bytes.length, p + FEED_BYTES)));
+      checkMp3Limit(feeder.decoded, header.first.sampleRate, limits);
+      if (piece) yield piece;
     }
-    if (total > 0 && emitted === 0 && last) {
-      yield { sampleRate: last.sampleRate, channels: last.channels.map((ch) => ch.subarray(ch.length - 1)) };
-    }
+    const tail = feeder.finish();
+    if (tail) yield tail;
   } finally {
-    decoder.free();
+    feeder.free();
   }
-  if (total === 0) {
-    const why = errors.length ? `; decoder said: ${errors[0]}` : '';
-    throw new TruncatedAudioError(`MP3 stream of ${bytes.length - offset} bytes yields no complete audio frame${why}`);
-  }
+  if (feeder.decoded === 0) throw noFrameError(bytes, offset, feeder.errors);
 }
 
 /**

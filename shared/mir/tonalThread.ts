@@ -1,20 +1,27 @@
 /**
- * The tonal features (tuning and chroma: a third of the MIR's time) on a second thread, beside
- * the rhythm analysis, when a core is free (an analysis without separation, or the MIR phase of
- * a long file). The thread starts ahead, so it loads while the caller decodes. The features are
- * the ones the calling thread would compute; if the thread cannot start or fails, the caller
- * computes them itself, so a broken thread costs time, never results.
+ * The second core's thread for an analysis without separation (or the MIR phase of a long
+ * file): it decodes the back half of an MP3 while the caller decodes the front half
+ * (mp3Split.ts), then computes the tonal features (tuning and chroma: a third of the MIR's time)
+ * beside the caller's rhythm analysis. The thread starts ahead, so it loads while the caller
+ * reads the file, and it is kept between jobs once it has served one, as a Functions worker keeps
+ * its separation threads. Everything it returns is what the calling thread would compute; if
+ * the thread cannot start or fails, the caller does the work itself, so a broken thread costs
+ * time, never results.
  */
 import { Worker } from 'node:worker_threads';
+import type { Mp3TailDecoder, Mp3TailJob } from '../audio/mp3Split.js';
 import type { AnalysisSignal } from './signal.js';
 import { computeTonalFeatures, type TonalFeatures } from './tonal.js';
+import type { HelperJob, HelperReply } from './tonalWorker.js';
 
 export interface TonalThread {
+  /** The thread as the MP3 decode's helper (decodeAudio's `mp3Helper`). */
+  readonly mp3Tail: Mp3TailDecoder;
   /** Start computing the features of `signal` (default options); call once. */
   compute(signal: AnalysisSignal): void;
   /** The features of the signal given to {@link compute}: from the thread, or else computed here. */
   features(signal: AnalysisSignal): TonalFeatures | Promise<TonalFeatures>;
-  /** Let the thread go (it is not needed, or the caller failed). */
+  /** Let the thread go: kept for the next job if it is idle and healthy, else stopped. */
   release(): void;
   /** Whether the last features came from the thread (false: computed by the caller). */
   readonly offloaded: boolean;
@@ -24,37 +31,100 @@ function workerUrl(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './tonalWorker.mjs' : './tonalWorker.js', import.meta.url);
 }
 
-export function startTonalThread(): TonalThread {
-  let worker: Worker | null = null;
+/** One worker thread and the reply it owes, if any (it takes one job at a time). */
+interface Helper {
+  worker: Worker;
+  ready: boolean;
+  down: boolean;
+  /** Settles the job in progress with the thread's reply, or null if the thread failed. */
+  owed: ((reply: HelperReply | null) => void) | null;
+}
+
+/** The idle thread kept from the last job. */
+let kept: Helper | null = null;
+
+function spawn(): Helper | null {
+  let worker: Worker;
   try {
     worker = new Worker(workerUrl());
-    worker.unref();
   } catch {
-    worker = null;
+    return null;
   }
-  let pending: Promise<TonalFeatures | null> | null = null;
-  const release = (): void => {
-    void worker?.terminate();
-    worker = null;
+  const helper: Helper = { worker, ready: false, down: false, owed: null };
+  const fail = (): void => {
+    helper.down = true;
+    const owed = helper.owed;
+    helper.owed = null;
+    owed?.(null);
+    if (kept === helper) kept = null;
   };
+  worker.on('message', (m: HelperReply) => {
+    if (m.kind === 'ready') {
+      helper.ready = true;
+      return;
+    }
+    const owed = helper.owed;
+    helper.owed = null;
+    if (!owed) return;
+    worker.unref();
+    owed(m);
+  });
+  worker.on('error', fail);
+  worker.on('exit', fail);
+  worker.unref();
+  return helper;
+}
+
+/** Post a job; resolves with the reply, or null if the thread is busy, down or fails. */
+function ask(helper: Helper | null, job: HelperJob, transfer: ArrayBuffer[] = []): Promise<HelperReply | null> {
+  if (!helper || helper.down || helper.owed) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    helper.owed = resolve;
+    // The reply must keep the process alive while it is owed.
+    helper.worker.ref();
+    helper.worker.postMessage(job, transfer);
+  });
+}
+
+export function startTonalThread(): TonalThread {
+  let helper = kept ?? spawn();
+  kept = null;
+  let pending: Promise<TonalFeatures | null> | null = null;
   let offloaded = false;
+  const release = (): void => {
+    const h = helper;
+    helper = null;
+    if (!h || h.down) return;
+    if (!h.owed && !kept) {
+      kept = h;
+      return;
+    }
+    h.down = true;
+    void h.worker.terminate();
+  };
   return {
+    mp3Tail: {
+      ready: () => helper !== null && helper.ready && !helper.down && !helper.owed,
+      async decodeTail(job: Mp3TailJob) {
+        // The tail is copied out of the file's buffer (posting a view would copy all of it).
+        const bytes = job.bytes.slice();
+        const reply = await ask(helper, { kind: 'mp3-tail', job: { ...job, bytes } }, [bytes.buffer]);
+        return reply?.kind === 'mp3-tail' ? reply.channels : null;
+      },
+    },
     get offloaded() {
       return offloaded;
     },
     compute(signal) {
-      const w = worker;
-      if (!w || pending) return;
-      pending = new Promise<TonalFeatures | null>((resolve) => {
-        w.once('message', (m: { ok: boolean; features?: TonalFeatures }) => resolve(m.ok && m.features ? m.features : null));
-        w.once('error', () => resolve(null));
-        w.once('exit', () => resolve(null));
-        w.postMessage({ mono: signal.mono, sampleRate: signal.sampleRate });
-      }).finally(release);
+      if (pending) return;
+      pending = ask(helper, { kind: 'tonal', mono: signal.mono, sampleRate: signal.sampleRate }).then((reply) =>
+        reply?.kind === 'tonal' && reply.ok ? reply.features : null,
+      );
     },
     async features(signal) {
       const fromThread = pending ? await pending : null;
       offloaded = fromThread !== null;
+      release();
       return fromThread ?? computeTonalFeatures(signal);
     },
     release,

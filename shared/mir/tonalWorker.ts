@@ -1,16 +1,49 @@
 /**
- * Worker thread of {@link startTonalThread} (tonalThread.ts): loads the tonal modules, then
- * computes the tonal features of one signal (null: not needed, exit) and posts them back.
+ * Worker thread of {@link startTonalThread} (tonalThread.ts). It loads the MP3 decoder and the
+ * tonal modules, says it is ready, then takes jobs one at a time until it is told to stop (null):
+ * the back part of an MP3 ({@link decodeMp3Tail}) and the tonal features of a signal.
  */
 import { parentPort } from 'node:worker_threads';
-import { AnalysisSignal } from './signal.js';
-import { computeTonalFeatures } from './tonal.js';
+import { MPEGDecoder } from 'mpg123-decoder';
+import { decodeMp3Tail, type Mp3TailJob } from '../audio/mp3Split.js';
+import type { TonalFeatures } from './tonal.js';
 
-parentPort?.once('message', (job: { mono: Float32Array; sampleRate: number } | null) => {
-  if (!job) return;
-  try {
-    parentPort?.postMessage({ ok: true, features: computeTonalFeatures(new AnalysisSignal(job.mono, job.sampleRate)) });
-  } catch (err) {
-    parentPort?.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) });
-  }
-});
+export type HelperJob = { kind: 'mp3-tail'; job: Mp3TailJob } | { kind: 'tonal'; mono: Float32Array; sampleRate: number };
+
+export type HelperReply =
+  | { kind: 'ready' }
+  | { kind: 'mp3-tail'; channels: Float32Array[] | null }
+  | { kind: 'tonal'; ok: true; features: TonalFeatures }
+  | { kind: 'tonal'; ok: false; message: string };
+
+const port = parentPort;
+if (port) {
+  // Compile the decoder's WebAssembly now, so that a tail starts at once; the tonal modules load
+  // after "ready" (a tail comes first, while the caller decodes, and the features after it).
+  const warm = new MPEGDecoder();
+  await warm.ready;
+  warm.free();
+  const tonal = Promise.all([import('./signal.js'), import('./tonal.js')]);
+  // A failed load is reported to the tonal job that needs it, not as an unhandled rejection.
+  tonal.catch(() => undefined);
+  port.on('message', async (job: HelperJob | null) => {
+    if (!job) {
+      port.close();
+      return;
+    }
+    if (job.kind === 'mp3-tail') {
+      decodeMp3Tail(job.job).then(
+        (channels) => port.postMessage({ kind: 'mp3-tail', channels } satisfies HelperReply, channels?.map((c) => c.buffer as ArrayBuffer) ?? []),
+        () => port.postMessage({ kind: 'mp3-tail', channels: null } satisfies HelperReply),
+      );
+      return;
+    }
+    try {
+      const [{ AnalysisSignal }, { computeTonalFeatures }] = await tonal;
+      port.postMessage({ kind: 'tonal', ok: true, features: computeTonalFeatures(new AnalysisSignal(job.mono, job.sampleRate)) } satisfies HelperReply);
+    } catch (err) {
+      port.postMessage({ kind: 'tonal', ok: false, message: err instanceof Error ? err.message : String(err) } satisfies HelperReply);
+    }
+  });
+  port.postMessage({ kind: 'ready' } satisfies HelperReply);
+}

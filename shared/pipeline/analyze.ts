@@ -184,11 +184,11 @@ export async function analyzeEncoded(bytes: Uint8Array, options: AnalyzeFileOpti
   // The default separator's threads load at once and start on the mix while this thread is
   // still decoding it (when the header gives its length).
   const feed = doSeparate && !options.separator ? feedSeparationToWav(bitDepth, { crew: startSeparationCrew(), run: { onProgress: onSeparation } }) : undefined;
-  // Without separation the second core would idle: the tonal features run there.
+  // Without separation the second core would idle: half the MP3 decode and the tonal features run there.
   const tonalThread = doSeparate ? undefined : startTonalThread();
   let decoded: Awaited<ReturnType<typeof decodeAudio>>;
   try {
-    decoded = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec, observer: feed });
+    decoded = await decodeAudio(bytes, { maxDurationSec: options.maxDurationSec, observer: feed, mp3Helper: tonalThread?.mp3Tail });
   } catch (err) {
     feed?.cancel();
     tonalThread?.release();
