@@ -1,0 +1,82 @@
+/**
+ * Beats on their attacks: the fine flux locates hard and soft attacks where they begin, and the
+ * alignment removes a tracker's lag without letting one stray or missing attack move a beat.
+ */
+import { describe, expect, it } from 'vitest';
+import { alignBeatsToAttacks, findAttack } from '../../shared/mir/beat-attack.js';
+import { seededRandom } from '../helpers/random.js';
+
+const SR = 22050;
+
+/** 3 s of quiet noise with one sound starting at `onsetSec`. */
+function withOnset(kind: string, onsetSec: number): Float32Array {
+  const rand = seededRandom(7);
+  const x = new Float32Array(3 * SR);
+  for (let i = 0; i < x.length; i++) x[i] = 0.01 * (2 * rand() - 1);
+  const on = Math.round(onsetSec * SR);
+  for (let i = on; i < x.length; i++) {
+    const d = i - on;
+    if (kind === 'impulse' && d === 0) x[i] += 0.8;
+    if (kind === 'tone') x[i] += 0.5 * Math.sin((2 * Math.PI * 440 * d) / SR);
+    if (kind === 'noise burst') x[i] += 0.5 * (2 * rand() - 1) * Math.exp(-d / (0.05 * SR));
+    if (kind === 'kick') x[i] += 0.8 * Math.sin(2 * Math.PI * ((50 * d) / SR + 3 * (1 - Math.exp(-d / (0.03 * SR))))) * Math.exp(-d / (0.15 * SR));
+    if (kind === '5 ms ramp') x[i] += 0.5 * Math.min(1, d / (0.005 * SR)) * Math.sin((2 * Math.PI * 220 * d) / SR);
+  }
+  return x;
+}
+
+/** A drum-like click track: decaying noise bursts at `times` (s), over quiet noise. */
+function clickTrack(times: number[], durationSec: number, gain: (i: number) => number = () => 1): Float32Array {
+  const rand = seededRandom(11);
+  const x = new Float32Array(Math.round(durationSec * SR));
+  for (let i = 0; i < x.length; i++) x[i] = 0.005 * (2 * rand() - 1);
+  times.forEach((t, k) => {
+    const on = Math.round(t * SR);
+    for (let d = 0; d < 0.2 * SR && on + d < x.length; d++) x[on + d] += gain(k) * 0.6 * (2 * rand() - 1) * Math.exp(-d / (0.03 * SR));
+  });
+  return x;
+}
+
+describe('findAttack', () => {
+  it.each(['impulse', 'tone', 'noise burst', 'kick'])('puts a sharp %s within 0.5 ms of its onset, from a guess up to 20 ms off', (kind) => {
+    const x = withOnset(kind, 1.5);
+    for (const guess of [-0.02, 0, 0.02]) {
+      const a = findAttack(x, SR, 1.5 + guess);
+      expect(Math.abs(a.timeSec - 1.5)).toBeLessThan(0.0005);
+      expect(a.strength).toBeGreaterThan(0);
+    }
+  });
+
+  it('puts a 5 ms linear ramp within 4 ms after its start, never before', () => {
+    const a = findAttack(withOnset('5 ms ramp', 1.5), SR, 1.5);
+    expect(a.timeSec - 1.5).toBeGreaterThan(-0.0005);
+    expect(a.timeSec - 1.5).toBeLessThan(0.004);
+  });
+});
+
+describe('alignBeatsToAttacks', () => {
+  const period = 0.5;
+  const truth = Array.from({ length: 24 }, (_, i) => 0.5 + i * period);
+
+  it('removes a tracker lag of 20 ms to within 1 ms', () => {
+    const x = clickTrack(truth, 13);
+    const late = truth.map((t) => t + 0.02);
+    const aligned = alignBeatsToAttacks(x, SR, late);
+    for (let i = 0; i < truth.length; i++) expect(Math.abs(aligned[i] - truth[i])).toBeLessThan(0.001);
+  });
+
+  it('moves a beat with a missing hit, or with a stray early hit, with its neighbours', () => {
+    // Hit 10 is missing; hit 15 comes 30 ms early (a flam).
+    const hits = truth.map((t, i) => (i === 15 ? t - 0.03 : t)).filter((_, i) => i !== 10);
+    const x = clickTrack(hits, 13);
+    const late = truth.map((t) => t + 0.015);
+    const aligned = alignBeatsToAttacks(x, SR, late);
+    for (let i = 0; i < truth.length; i++) expect(Math.abs(aligned[i] - truth[i])).toBeLessThan(0.002);
+  });
+
+  it('leaves beats alone where there are no attacks at all, and keeps an empty list empty', () => {
+    const silent = new Float32Array(13 * SR);
+    expect(alignBeatsToAttacks(silent, SR, truth)).toEqual(truth);
+    expect(alignBeatsToAttacks(silent, SR, [])).toEqual([]);
+  });
+});
