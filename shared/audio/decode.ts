@@ -131,7 +131,8 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions
       break;
     }
     case 'mp3': {
-      const map = options.mp3Helper && !observer ? mapMp3Frames(bytes, offset) : null;
+      // The frame walk only for a stream long enough to split (the probe's length is exact or a CBR estimate).
+      const map = options.mp3Helper && !observer && probe.durationSec >= MIN_SPLIT_SEC ? mapMp3Frames(bytes, offset) : null;
       const split = map && map.total >= MIN_SPLIT_SEC * probe.sampleRate ? map : null;
       const [d, tags] = await Promise.all([
         split ? decodeMp3Split(bytes, split, options.mp3Helper!, { maxFrames }).then(({ helperFrames: _, ...d }) => d) : decodeMp3(bytes, offset, { maxFrames }, observer),

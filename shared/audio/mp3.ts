@@ -144,10 +144,11 @@ export interface Mp3Piece {
 }
 
 /**
- * One mpg123 decoder fed a stream's bytes in order, from its first frame (the Info frame stays
- * in, because mpg123 reads the gapless delay and padding from it). It applies the decoder-delay
- * trim of a tagless Layer III stream: the first sample is kept even if the stream is shorter
- * than the delay, as a one-shot trim would.
+ * One mpg123 decoder fed a stream's bytes in order, dropping the first `skip` decoded samples.
+ * For a whole stream ({@link Mp3Feeder.forStream}) it is fed from the first frame (the Info
+ * frame stays in, because mpg123 reads the gapless delay and padding from it) and applies the
+ * decoder-delay trim of a tagless Layer III stream: the first sample is kept even if the stream
+ * is shorter than the delay, as a one-shot trim would.
  */
 export class Mp3Feeder {
   /** Samples per channel mpg123 has produced so far (before the tagless trim). */
@@ -156,20 +157,29 @@ export class Mp3Feeder {
   emitted = 0;
   /** mpg123's messages about damaged data. */
   readonly errors: string[] = [];
-  private skip: number;
   private last: Mp3Piece | null = null;
 
   private constructor(
     private readonly decoder: MPEGDecoder,
-    readonly header: Mp3Header,
-  ) {
-    this.skip = header.first.layer === 3 && !header.gaplessInfo ? MP3_DECODER_DELAY : 0;
+    private readonly channelCount: number,
+    private readonly sampleRate: number,
+    private skip: number,
+  ) {}
+
+  /**
+   * A decoder for `channelCount` channels (`sampleRate`: the rate to report if mpg123 gives
+   * none) that drops the first `skip` samples; with `gapless`, mpg123 itself trims the delay and
+   * padding an Info frame gives.
+   */
+  static async open(channelCount: number, sampleRate: number, skip: number, gapless: boolean): Promise<Mp3Feeder> {
+    const decoder = new MPEGDecoder({ enableGapless: gapless });
+    await decoder.ready;
+    return new Mp3Feeder(decoder, channelCount, sampleRate, skip);
   }
 
-  static async open(header: Mp3Header): Promise<Mp3Feeder> {
-    const decoder = new MPEGDecoder({ enableGapless: true });
-    await decoder.ready;
-    return new Mp3Feeder(decoder, header);
+  /** The decoder for the whole stream of `header`, as a single-decoder run uses it. */
+  static forStream(header: Mp3Header): Promise<Mp3Feeder> {
+    return Mp3Feeder.open(header.first.channelCount, header.first.sampleRate, header.first.layer === 3 && !header.gaplessInfo ? MP3_DECODER_DELAY : 0, true);
   }
 
   /** Decode the next bytes of the stream; the new samples (views valid until the next call), or null if none. */
@@ -180,7 +190,7 @@ export class Mp3Feeder {
     this.decoded += r.samplesDecoded;
     const from = Math.min(this.skip, r.samplesDecoded);
     this.skip -= from;
-    const piece = { sampleRate: r.sampleRate || this.header.first.sampleRate, channels: r.channelData.slice(0, this.header.first.channelCount).map((ch) => ch.subarray(from, r.samplesDecoded)) };
+    const piece = { sampleRate: r.sampleRate || this.sampleRate, channels: r.channelData.slice(0, this.channelCount).map((ch) => ch.subarray(from, r.samplesDecoded)) };
     this.last = piece;
     if (r.samplesDecoded === from) return null;
     this.emitted += r.samplesDecoded - from;
@@ -222,7 +232,7 @@ export function checkMp3Limit(decoded: number, sampleRate: number, limits: Decod
  */
 export async function* decodeMp3Pieces(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): AsyncGenerator<Mp3Piece> {
   const header = parseMp3Header(bytes, offset);
-  const feeder = await Mp3Feeder.open(header);
+  const feeder = await Mp3Feeder.forStream(header);
   try {
     for (let p = offset; p < bytes.length; p += FEED_BYTES) {
       const piece = feeder.feed(bytes.subarray(p, Math.min(bytes.length, p + FEED_BYTES)));

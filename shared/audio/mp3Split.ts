@@ -19,9 +19,8 @@
  * Only plain streams split: Layer III, frames back to back to the end of the file (or to an
  * ID3v1 tag), the Xing/Info frame count (if any) equal to the frames found, and no observer.
  */
-import { MPEGDecoder } from 'mpg123-decoder';
 import { asciiAt, parseMpegFrameHeader } from './detect.js';
-import { PlanarAccumulator, withQuietConsole, type DecodeLimits } from './codec-common.js';
+import { PlanarAccumulator, type DecodeLimits } from './codec-common.js';
 import { MP3_DECODER_DELAY, Mp3Feeder, checkMp3Limit, noFrameError, parseMp3Header, type Mp3Header } from './mp3.js';
 import type { DecodedAudio } from './types.js';
 
@@ -105,25 +104,20 @@ export function tailStartFrame(map: Mp3FrameMap, join: number): number {
  * to another length than the frame walk said (then the caller decodes it itself).
  */
 export async function decodeMp3Tail(job: Mp3TailJob): Promise<Float32Array[] | null> {
-  const decoder = new MPEGDecoder({ enableGapless: false });
-  await decoder.ready;
+  const feeder = await Mp3Feeder.open(job.channelCount, 0, job.skip, false);
   const out = Array.from({ length: job.channelCount }, () => new Float32Array(job.keep));
   let at = 0;
   try {
     for (let p = 0; p < job.bytes.length; p += 1 << 20) {
-      const r = withQuietConsole(() => decoder.decode(job.bytes.subarray(p, Math.min(job.bytes.length, p + (1 << 20)))));
-      const n = r.samplesDecoded;
-      if (n <= 0) continue;
-      // Decoded sample `at + i` is output sample `at + i − skip` of the tail.
-      const from = Math.max(0, job.skip - at);
-      const to = Math.min(n, job.skip + job.keep - at);
-      if (to > from) for (let c = 0; c < job.channelCount; c++) out[c].set(r.channelData[c].subarray(from, to), at + from - job.skip);
-      at += n;
+      const piece = feeder.feed(job.bytes.subarray(p, Math.min(job.bytes.length, p + (1 << 20))));
+      const n = Math.min(piece?.channels[0].length ?? 0, job.keep - at);
+      if (n > 0) piece!.channels.forEach((ch, c) => out[c].set(ch.subarray(0, n), at));
+      at += Math.max(0, n);
     }
   } finally {
-    decoder.free();
+    feeder.free();
   }
-  return at === job.expect ? out : null;
+  return feeder.decoded === job.expect ? out : null;
 }
 
 function sameSamples(a: Float32Array[], aAt: number, b: Float32Array[], count: number): boolean {
@@ -164,7 +158,7 @@ export async function decodeMp3Split(bytes: Uint8Array, map: Mp3FrameMap, helper
   const frames = starts.length - 1;
   checkMp3Limit(total, first.sampleRate, limits);
   const samples = new PlanarAccumulator(channelCount, total + spf);
-  const feeder = await Mp3Feeder.open(header);
+  const feeder = await Mp3Feeder.forStream(header);
   let rate = first.sampleRate;
   let join = -1;
   let tail: Promise<Float32Array[] | null> | null = null;
@@ -174,6 +168,15 @@ export async function decodeMp3Split(bytes: Uint8Array, map: Mp3FrameMap, helper
     // From the first frame, so the Info frame's gapless delay and padding reach mpg123.
     let p = map.offset;
     let stop = end;
+    /** This thread's decoder takes the bytes [p, to). */
+    const feedTo = (to: number): void => {
+      const piece = feeder.feed(bytes.subarray(p, to));
+      if (piece) {
+        samples.append(piece.channels, piece.channels[0].length);
+        rate = piece.sampleRate;
+      }
+      p = to;
+    };
     while (p < stop) {
       if (!tail) {
         await turn();
@@ -193,13 +196,7 @@ export async function decodeMp3Split(bytes: Uint8Array, map: Mp3FrameMap, helper
           }
         }
       }
-      const next = Math.min(stop, p + STEP_BYTES);
-      const piece = feeder.feed(bytes.subarray(p, next));
-      if (piece) {
-        samples.append(piece.channels, piece.channels[0].length);
-        rate = piece.sampleRate;
-      }
-      p = next;
+      feedTo(Math.min(stop, p + STEP_BYTES));
     }
     if (tail) {
       const joinOut = join * spf - lead;
@@ -209,10 +206,7 @@ export async function decodeMp3Split(bytes: Uint8Array, map: Mp3FrameMap, helper
         samples.append(back, back[0].length);
         helperFrames = back[0].length;
       } else {
-        for (; p < end; p += STEP_BYTES) {
-          const piece = feeder.feed(bytes.subarray(p, Math.min(end, p + STEP_BYTES)));
-          if (piece) samples.append(piece.channels, piece.channels[0].length);
-        }
+        while (p < end) feedTo(Math.min(end, p + STEP_BYTES));
       }
     }
     const last = feeder.finish();

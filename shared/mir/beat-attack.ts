@@ -16,6 +16,7 @@
 
 import { hann } from '../dsp/window.js';
 import { realFftPlan } from '../dsp/realFft.js';
+import { median, parabolicPeakOffset } from '../dsp/stats.js';
 
 /**
  * Where in the later of the two windows an attack sits when the fine flux peaks: 3/16 of the
@@ -104,19 +105,10 @@ export function findAttack(mono: Float32Array, sampleRate: number, timeSec: numb
     if (flux[j] >= flux[j - 1] && flux[j] > flux[j + 1] && (best < 0 || flux[j] > flux[best])) best = j;
   }
   if (best < 0) return { timeSec, strength: 0 };
-  const a = flux[best - 1];
   const b = flux[best];
-  const c = flux[best + 1];
-  const den = a - 2 * b + c;
-  const at = best + (den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0);
+  const at = best + parabolicPeakOffset(flux[best - 1], b, flux[best + 1]);
   const sample = first + (at + lag) * hop + LATE_BY * nFft;
   return { timeSec: sample / sampleRate, strength: b };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
 /**

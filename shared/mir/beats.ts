@@ -17,6 +17,7 @@
 import type { TempoEstimate } from '../contracts/music.js';
 import type { OnsetEnvelope } from './onset.js';
 import { removeLocalMean } from './tempo.js';
+import { parabolicPeakOffset } from '../dsp/stats.js';
 
 export interface BeatOptions {
   /** Ellis's tightness α of the log-interval transition cost. Default 300. */
@@ -107,10 +108,7 @@ export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, global
     }
     let period = globalPeriod;
     if (best > 0 && bestL > lagLo && bestL < lagHi) {
-      const a = score(bestL - 1);
-      const c = score(bestL + 1);
-      const den = a - 2 * best + c;
-      period = bestL + (den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0);
+      period = bestL + parabolicPeakOffset(score(bestL - 1), best, score(bestL + 1));
     }
     centres.push(s + win / 2);
     periods.push(period);
@@ -457,10 +455,7 @@ export function onsetPeak(smooth: Float32Array, f: number, reach: number): { fra
   for (let i = Math.max(0, best - reach); i < best; i++) minL = Math.min(minL, smooth[i]);
   let minR = smooth[best];
   for (let i = best + 1; i <= Math.min(m - 1, best + reach); i++) minR = Math.min(minR, smooth[i]);
-  const a = smooth[best - 1];
-  const c = smooth[best + 1];
-  const den = a - 2 * smooth[best] + c;
-  const frame = best + (den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0);
+  const frame = best + parabolicPeakOffset(smooth[best - 1], smooth[best], smooth[best + 1]);
   return { frame, strength: smooth[best] - Math.max(minL, minR) };
 }
 

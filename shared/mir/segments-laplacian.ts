@@ -14,13 +14,7 @@
  * Units: bars (segment indices are bar indices, end exclusive).
  */
 import type { LabelledSegment } from './segments-labels.js';
-
-/** Median of a non-empty numeric array. */
-function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
+import { median } from '../dsp/stats.js';
 
 /**
  * Eigen-decomposition of a symmetric n×n matrix by cyclic Jacobi rotations. Returns eigenvalues

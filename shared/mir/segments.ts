@@ -58,6 +58,7 @@ import { clusterSegments, segmentSimilarity, segmentSimilarityMatrix, type Label
 import { laplacianSegments } from './segments-laplacian.js';
 import { checkerboardNovelty, structuralFeatureNovelty } from './segments-novelty.js';
 import type { AnalysisSignal } from './signal.js';
+import { median } from '../dsp/stats.js';
 
 /** The parts of a chromagram this module reads (shared/mir/chroma.ts `Chromagram` satisfies it). */
 export interface SectionChromagram {
@@ -134,13 +135,6 @@ const FALLBACK_BEAT_SEC = 0.5;
 const SILENCE_RMS = 1e-4;
 /** Bars this far below the median bar level, dB, count as silent lead-in or tail. */
 const SILENT_BELOW_MEDIAN_DB = 25;
-
-/** Median of a non-empty numeric array. */
-function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
 
 /** Bar grid over [0, durationSec] from the beats (see step 1 of the module comment). */
 export function buildBarGrid(beats: BeatEvent[], beatsPerBar: number | null, durationSec: number): BarGrid {

@@ -11,6 +11,7 @@
 import { rfft, irfft } from '../dsp/fft.js';
 import type { TempoEstimate } from '../contracts/music.js';
 import type { OnsetEnvelope } from './onset.js';
+import { parabolicPeakOffset } from '../dsp/stats.js';
 
 export interface TempoOptions {
   /** Slowest tempo considered, BPM. Default 40. */
@@ -194,11 +195,8 @@ export function estimateTempo(env: OnsetEnvelope, options: TempoOptions = {}): T
   const peaks: { bpm: number; score: number }[] = [];
   for (let i = 1; i < steps - 1; i++) {
     if (score[i] > 0 && score[i] >= score[i - 1] && score[i] > score[i + 1]) {
-      const a = score[i - 1];
       const b = score[i];
-      const c = score[i + 1];
-      const den = a - 2 * b + c;
-      const d = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
+      const d = parabolicPeakOffset(score[i - 1], b, score[i + 1]);
       peaks.push({ bpm: minBpm * (1 + GRID_STEP) ** (i + d), score: b });
     }
   }
