@@ -7,8 +7,13 @@
  * Cases, per duration (a rendered song encoded to MP3 with Debian's `lame -V2`):
  *   full      stemflow analyze: decode MP3, separate 4 stems, all MIR, write stems (16-bit WAV) + JAMS
  *   mir       stemflow analyze --stems none: decode, all MIR, write the JAMS
+ *   mir-tsx   (--cold only) the same as mir, run from the TypeScript sources through tsx
  *   essentia  decode (stemflow's decoder), then essentia.js RhythmExtractor2013 (multifeature),
  *             KeyExtractor (edma), TuningFrequencyExtractor, HPCP + ChordsDetectionBeats
+ *
+ * With --cold, full and mir run the compiled app (dist/, built first with tsconfig.build.json) in
+ * a plain Node process (bench/cold-child.mjs), timed from the process's start, as a Functions
+ * worker's cold start runs it.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,7 +81,11 @@ function median(xs: number[]): number {
 }
 
 function inChild(kind: string, file: string, outDir: string): Promise<CaseResult> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child', kind, file, outDir, ...(hasFlag('--cold') ? ['--cold'] : [])], { execArgv: ['--import', 'tsx'] });
+  const cold = hasFlag('--cold');
+  const child =
+    cold && (kind === 'full' || kind === 'mir')
+      ? fork(fileURLToPath(new URL('./cold-child.mjs', import.meta.url)), [kind, file, outDir], { execArgv: [] })
+      : fork(fileURLToPath(import.meta.url), ['--child', kind === 'mir-tsx' ? 'mir' : kind, file, outDir, ...(cold ? ['--cold'] : [])], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve, reject) => {
     child.on('message', (m) => resolve(m as CaseResult));
     child.on('exit', (code) => code !== 0 && reject(new Error(`${kind} failed (exit ${code})`)));
@@ -92,7 +101,10 @@ async function main(): Promise<void> {
   }
   const durations = (argValue('--durations') ?? '30,180,600').split(',').map(Number);
   const repeats = Math.max(1, Number(argValue('--repeat') ?? 3));
-  const kinds = ['full', 'mir', ...(hasFlag('--no-essentia') ? [] : ['essentia'])];
+  const cold = hasFlag('--cold');
+  const kinds = ['full', 'mir', ...(cold ? ['mir-tsx'] : []), ...(hasFlag('--no-essentia') ? [] : ['essentia'])];
+  // A cold start runs what is deployed: the compiled app.
+  if (cold) execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], { stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'stemflow-speed-'));
   const rows: (string | number)[][] = [];
   try {
@@ -121,6 +133,7 @@ async function main(): Promise<void> {
         `${durationSec} s`,
         results.full.wallSec, results.full.peakRssMb.toFixed(0),
         results.mir.wallSec, results.mir.mirStepsSec ?? '—', results.mir.peakRssMb.toFixed(0),
+        ...(cold ? [results['mir-tsx'].wallSec] : []),
         ess ? ess.wallSec : '—', ess ? ess.peakRssMb.toFixed(0) : '—',
         ess ? `${(ess.wallSec / results.full.wallSec).toFixed(1)}×` : '—',
         ess ? `${(ess.wallSec / results.mir.wallSec).toFixed(1)}×` : '—',
@@ -131,14 +144,13 @@ async function main(): Promise<void> {
   }
   const body = [
     markdownTable(
-      ['input (MP3)', 'full analysis s', 'full peak RSS MB', 'MIR only s', 'of which MIR steps s', 'MIR peak RSS MB', 'essentia.js MIR s', 'essentia peak RSS MB', 'essentia ÷ full', 'essentia ÷ MIR'],
+      ['input (MP3)', 'full analysis s', 'full peak RSS MB', 'MIR only s', 'of which MIR steps s', 'MIR peak RSS MB', ...(cold ? ['MIR only from TS sources (tsx) s'] : []), 'essentia.js MIR s', 'essentia peak RSS MB', 'essentia ÷ full', 'essentia ÷ MIR'],
       rows,
     ),
-    'Full analysis = decode + 4 stems + all MIR + stems and JAMS written. MIR only = decode + all MIR + JAMS written (`--stems none`); "of which MIR steps" is the MIR computation alone (resample, rhythm, tonal, structure, descriptors; the CLI\'s `mir_time_s`). essentia.js MIR = decode (stemflow\'s decoder) + RhythmExtractor2013, KeyExtractor, TuningFrequencyExtractor, HPCP + ChordsDetectionBeats. Times are the median of ' + repeats + ' runs, each in a fresh process, wall clock; ' + (hasFlag('--cold') ? 'cold: module loading and the decoder\'s WebAssembly compile are inside the timing' : 'warm: before the clock starts, each process has loaded its modules and run one job of its kind on a 20 s song, as a Functions worker that has served a job (stemflow keeps its separation thread between jobs); `--cold` times a fresh process') + '. Peak RSS (VmHWM) is the largest of the runs.',
+    'Full analysis = decode + 4 stems + all MIR + stems and JAMS written. MIR only = decode + all MIR + JAMS written (`--stems none`); "of which MIR steps" is the MIR computation alone (resample, rhythm, tonal, structure, descriptors; the CLI\'s `mir_time_s`). essentia.js MIR = decode (stemflow\'s decoder) + RhythmExtractor2013, KeyExtractor, TuningFrequencyExtractor, HPCP + ChordsDetectionBeats. Times are the median of ' + repeats + ' runs, each in a fresh process, wall clock; ' + (cold ? 'cold: stemflow runs the compiled app (dist/) in a fresh Node process, timed from the process\'s start, so Node\'s start-up, module loading and the decoder\'s WebAssembly compile are inside the timing; "from TS sources (tsx)" is the MIR-only job run from the TypeScript sources through tsx\'s loader (as `node bin/stemflow.js` runs it), timed from the analyze command\'s start (its module loading is inside); essentia.js is timed after its module has loaded' : 'warm: before the clock starts, each process has loaded its modules and run one job of its kind on a 20 s song, as a Functions worker that has served a job (stemflow keeps its separation thread between jobs); `--cold` times a fresh process') + '. Peak RSS (VmHWM) is the largest of the runs.',
   ].join('\n\n');
   process.stdout.write(body + '\n');
   if (hasFlag('--write')) {
-    const cold = hasFlag('--cold');
     await writeBenchmarkSection(cold ? 'speed-cold' : 'speed', `Analysis speed and memory against essentia.js${cold ? ' (cold process)' : ''}`, `npx tsx bench/speed.ts --durations ${durations.join(',')} --repeat ${repeats}${hasFlag('--cold') ? ' --cold' : ''}`, body);
   }
 }

@@ -5,11 +5,21 @@
 import { BadInputError, describeError } from '../shared/errors.js';
 import { type CliCommand, type CliIO, processIO } from './command.js';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+const COMMANDS: Record<string, { summary: string; load: (argv: string[]) => Promise<CliCommand> }> = {
   generate: { summary: 'render stems from BPM, key, chords and style', load: async () => (await import('./commands/generate.js')).command },
   'render-song': { summary: 'render a full song with its exact truth JAMS', load: async () => (await import('./commands/renderSong.js')).command },
   corpus: { summary: 'render the benchmark corpus (songs with known truth)', load: async () => (await import('./commands/corpus.js')).command },
-  analyze: { summary: 'separate stems and write a JAMS annotation for an audio file', load: async () => (await import('./commands/analyze.js')).command },
+  analyze: {
+    summary: 'separate stems and write a JAMS annotation for an audio file',
+    load: async (argv) => {
+      // Without separation the MIR's helper thread takes half the decode; started before the
+      // analysis modules load, it is ready by the time the decode starts.
+      if (argv.some((a, i) => a === '--stems=none' || (a === '--stems' && argv[i + 1] === 'none'))) {
+        (await import('../shared/mir/tonalThread.js')).prestartTonalThread();
+      }
+      return (await import('./commands/analyze.js')).command;
+    },
+  },
   info: { summary: 'show the mode, engines, execution provider and installed models', load: async () => (await import('./commands/info.js')).command },
   demo: { summary: 'render a built-in example song and analyse it', load: async () => (await import('./commands/demo.js')).command },
   start: { summary: 'run the whole app locally (embedded Azurite + local Functions host)', load: async () => (await import('./commands/start.js')).command },
@@ -34,7 +44,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stderr(`stemflow: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return 2;
   }
-  const command = await entry.load();
+  const command = await entry.load(rest);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help);
     return 0;

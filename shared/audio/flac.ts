@@ -11,12 +11,16 @@
  * decoding past them would shift the rest of the timeline. (A STREAMINFO total of 0 means
  * "unknown"; then whatever decodes is kept.)
  */
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt } from './detect.js';
 import { decodeInPieces, decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, InvalidAudioParametersError, NotAudioError, TruncatedAudioError } from '../errors.js';
 import { readOggPackets } from './ogg.js';
+
+/** A new libFLAC decoder; its module (WebAssembly inline) loads on the first FLAC, so other formats never pay for it. */
+async function newFlacDecoder() {
+  return new (await import('@wasm-audio-decoders/flac')).FLACDecoder();
+}
 
 export interface FlacStreamInfo {
   sampleRate: number;
@@ -135,7 +139,7 @@ export async function* decodeFlacPieces(bytes: Uint8Array, offset: number, ogg =
   const declared = streamInfo.totalSamples;
   const errors: string[] = [];
   let n = 0;
-  for await (const r of decodeInPieces(new FLACDecoder(), bytes, offset)) {
+  for await (const r of decodeInPieces(await newFlacDecoder(), bytes, offset)) {
     for (const e of r.errors) errors.push(e.message);
     const keep = declared > 0 ? Math.min(r.samplesDecoded, Math.max(0, declared - n)) : r.samplesDecoded;
     n += r.samplesDecoded;
@@ -153,7 +157,7 @@ export async function* decodeFlacPieces(bytes: Uint8Array, offset: number, ogg =
 /** Decode a native FLAC or Ogg FLAC file whose container starts at `offset`. */
 export async function decodeFlac(bytes: Uint8Array, offset: number, ogg = false, limits: DecodeLimits = {}): Promise<DecodedAudio> {
   const { streamInfo, tags } = ogg ? parseOggFlacHeader(bytes, offset) : parseFlacHeader(bytes, offset);
-  const result = await decodeWholeFile(new FLACDecoder(), bytes, offset);
+  const result = await decodeWholeFile(await newFlacDecoder(), bytes, offset);
   const n = result.samplesDecoded;
   const declared = streamInfo.totalSamples;
   if (n === 0 || (declared > 0 && n < declared)) throw flacShortfall(bytes.length - offset, n, declared, streamInfo.sampleRate, result.errors.map((e) => e.message));

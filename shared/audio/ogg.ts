@@ -14,11 +14,15 @@
  * Channels come out in WAV order (L R C LFE …), not Vorbis order (L C R …), like every other
  * format here.
  */
-import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import type { AudioBuffer, AudioInfo, AudioTags, DecodedAudio } from './types.js';
 import { asciiAt } from './detect.js';
 import { decodeInPieces, decodeWholeFile, parseVorbisComments, type DecodeLimits } from './codec-common.js';
 import { AudioTooLongError, NotAudioError, TruncatedAudioError } from '../errors.js';
+
+/** A new libvorbis decoder; its module (WebAssembly inline) loads on the first Ogg Vorbis, so other formats never pay for it. */
+async function newVorbisDecoder() {
+  return new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder();
+}
 
 /**
  * Reassemble the first `count` packets of the logical stream whose first page starts at
@@ -145,7 +149,7 @@ export async function* decodeOggVorbisPieces(bytes: Uint8Array, offset: number, 
   const h = parseVorbisHeader(bytes, offset);
   const errors: string[] = [];
   let n = 0;
-  for await (const r of decodeInPieces(new OggVorbisDecoder(), bytes, offset)) {
+  for await (const r of decodeInPieces(await newVorbisDecoder(), bytes, offset)) {
     for (const e of r.errors) errors.push(e.message);
     if (r.samplesDecoded <= 0) continue;
     n += r.samplesDecoded;
@@ -164,7 +168,7 @@ export async function* decodeOggVorbisPieces(bytes: Uint8Array, offset: number, 
 /** Decode an Ogg Vorbis file whose first page starts at `offset`. */
 export async function decodeOggVorbis(bytes: Uint8Array, offset: number, limits: DecodeLimits = {}): Promise<DecodedAudio> {
   const h = parseVorbisHeader(bytes, offset);
-  const result = await decodeWholeFile(new OggVorbisDecoder(), bytes, offset);
+  const result = await decodeWholeFile(await newVorbisDecoder(), bytes, offset);
   const n = result.samplesDecoded;
   if (n === 0) {
     const why = result.errors.length ? `; decoder said: ${result.errors[0].message}` : '';

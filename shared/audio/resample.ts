@@ -346,6 +346,44 @@ export function mixToAnalysisMono(mix: AudioBuffer, targetRate: number): Float32
   return runHalfBand(mix.channels, plan.halfBand, Math.ceil((n * targetRate) / mix.sampleRate));
 }
 
+/**
+ * The input window [start, end) that outputs [n0, n1) of {@link mixToAnalysisMono} read: every
+ * tap they reach, from a multiple of the ratio's denominator M so that the filter phases line up
+ * with the one-shot run (0 at the very start). `reach` = input frames a tap can reach beyond an
+ * output's own position; `frames` = input frames there are.
+ */
+function analysisWindow(n0: number, n1: number, L: number, M: number, reach: number, frames: number): { start: number; end: number } {
+  return {
+    start: Math.max(0, Math.floor((Math.floor((n0 * M) / L) - reach) / M) * M),
+    end: Math.min(frames, Math.ceil(((n1 - 1) * M) / L) + reach + 1),
+  };
+}
+
+function analysisRatio(sourceRate: number, targetRate: number): { L: number; M: number; reach: number } {
+  const g = gcd(sourceRate, targetRate);
+  return { L: targetRate / g, M: sourceRate / g, reach: sourceRate === targetRate ? 0 : makePlan(sourceRate, targetRate, 'fast').T / 2 + 2 };
+}
+
+/**
+ * Outputs [n0, n1) of {@link mixToAnalysisMono}(mix, targetRate), written to `out[n0..n1)`: the
+ * same samples bit for bit, computed from the window of the input they read. Two threads can so
+ * each compute part of one analysis signal. `mix` may be a window itself: `offset` is the
+ * input frame its first sample has in the whole signal, and it must hold every frame the range
+ * reads (see {@link analysisWindow}) or run to the signal's end.
+ */
+export function mixToAnalysisMonoRange(mix: AudioBuffer, targetRate: number, n0: number, n1: number, out: Float32Array, offset = 0): void {
+  if (n1 <= n0) return;
+  checkRate(mix.sampleRate, 'source');
+  checkRate(targetRate, 'target');
+  const { L, M, reach } = analysisRatio(mix.sampleRate, targetRate);
+  const { start, end } = analysisWindow(n0, n1, L, M, reach, offset + frameCount(mix));
+  if (start < offset) throw new RangeError(`analysis outputs from ${n0} need input frame ${start}, before the window's first (${offset})`);
+  const window = mix.channels.map((ch) => ch.subarray(start - offset, end - offset));
+  const y = mixToAnalysisMono({ sampleRate: mix.sampleRate, channels: window }, targetRate);
+  const local = (start / M) * L;
+  out.set(y.subarray(n0 - local, n1 - local), n0);
+}
+
 /** Analysis-signal samples computed per step of {@link AnalysisMonoStream} (~3 s at 22 050 Hz). */
 const STREAM_BLOCK = 65536;
 
@@ -383,10 +421,7 @@ export class AnalysisMonoStream {
   ) {
     checkRate(sourceRate, 'source');
     checkRate(targetRate, 'target');
-    const g = gcd(sourceRate, targetRate);
-    this.L = targetRate / g;
-    this.M = sourceRate / g;
-    this.reach = sourceRate === targetRate ? 0 : makePlan(sourceRate, targetRate, 'fast').T / 2 + 2;
+    ({ L: this.L, M: this.M, reach: this.reach } = analysisRatio(sourceRate, targetRate));
     this.pending = Array.from({ length: channelCount }, () => new Float32Array(1 << 16));
     this.out = sharedFloat32(Math.ceil((expectedFrames * targetRate) / sourceRate));
   }
@@ -419,28 +454,20 @@ export class AnalysisMonoStream {
 
   /** Input frames [0, end) needed by outputs below n1. */
   private inputEndFor(n1: number): number {
-    return Math.ceil(((n1 - 1) * this.M) / this.L) + this.reach + 1;
+    return analysisWindow(0, n1, this.L, this.M, this.reach, Infinity).end;
   }
 
-  /** Compute outputs [produced, n1) from a window of the pending input. */
+  /** Compute outputs [produced, n1) from the pending input. */
   private emit(n1: number): void {
-    const n0 = this.produced;
-    const { L, M } = this;
-    // Window start: a multiple of M at or before every tap of output n0 (0 at the very start).
-    const a = Math.max(0, Math.floor((Math.floor((n0 * M) / L) - this.reach) / M) * M);
-    const e = Math.min(this.received, this.inputEndFor(n1));
-    if (a < this.origin) throw new RangeError(`analysis stream needs input frame ${a}, already released`);
-    const window = this.pending.map((ch) => ch.subarray(a - this.origin, e - this.origin));
-    const y = mixToAnalysisMono({ sampleRate: this.sourceRate, channels: window }, this.targetRate);
-    const local = (a / M) * L;
     this.reserveOut(n1);
-    this.out.set(y.subarray(n0 - local, n1 - local), n0);
+    const held = this.pending.map((ch) => ch.subarray(0, this.held));
+    mixToAnalysisMonoRange({ sampleRate: this.sourceRate, channels: held }, this.targetRate, this.produced, n1, this.out, this.origin);
     this.produced = n1;
   }
 
   /** Room for `n` more input frames, dropping frames no later output needs. */
   private reserve(n: number): void {
-    const keepFrom = Math.max(0, Math.floor((Math.floor((this.produced * this.M) / this.L) - this.reach) / this.M) * this.M);
+    const keepFrom = analysisWindow(this.produced, this.produced + 1, this.L, this.M, this.reach, Infinity).start;
     const drop = Math.min(this.held, Math.max(0, keepFrom - this.origin));
     const need = this.held - drop + n;
     const cap = this.pending[0]?.length ?? 0;

@@ -10,13 +10,21 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Mp3TailDecoder, Mp3TailJob } from '../audio/mp3Split.js';
+import { sharedFloat32 } from '../audio/codec-common.js';
+import { mixToAnalysisMono, mixToAnalysisMonoRange } from '../audio/resample.js';
+import { frameCount, type AudioBuffer } from '../audio/types.js';
 import type { AnalysisSignal } from './signal.js';
-import { computeTonalFeatures, type TonalFeatures } from './tonal.js';
+import type { TonalFeatures } from './tonal.js';
 import type { HelperJob, HelperReply } from './tonalWorker.js';
 
 export interface TonalThread {
   /** The thread as the MP3 decode's helper (decodeAudio's `mp3Helper`). */
   readonly mp3Tail: Mp3TailDecoder;
+  /**
+   * {@link mixToAnalysisMono}(mix, targetRate), the same samples bit for bit, with the thread
+   * computing the back half when it is free and the mix is on shared memory (as decoded).
+   */
+  analysisMono(mix: AudioBuffer, targetRate: number): Promise<Float32Array>;
   /** Start computing the features of `signal` (default options); call once. */
   compute(signal: AnalysisSignal): void;
   /** The features of the signal given to {@link compute}: from the thread, or else computed here. */
@@ -39,6 +47,9 @@ interface Helper {
   /** Settles the job in progress with the thread's reply, or null if the thread failed. */
   owed: ((reply: HelperReply | null) => void) | null;
 }
+
+/** Analysis signals shorter than this (samples; 3 s at 22.05 kHz) are not worth a message. */
+const MIN_SPLIT_OUTPUTS = 1 << 16;
 
 /** The idle thread kept from the last job. */
 let kept: Helper | null = null;
@@ -86,6 +97,16 @@ function ask(helper: Helper | null, job: HelperJob, transfer: ArrayBuffer[] = []
   });
 }
 
+/**
+ * Start the thread now, ahead of the job that will use it (a no-op if one is kept). A command
+ * that knows it will analyse without separation calls this before loading the analysis modules,
+ * so that the thread loads beside them and is ready when the decode starts. This module loads only
+ * the resampler besides (the tonal modules come with the analysis), so calling it is cheap.
+ */
+export function prestartTonalThread(): void {
+  kept ??= spawn();
+}
+
 export function startTonalThread(): TonalThread {
   let helper = kept ?? spawn();
   kept = null;
@@ -112,6 +133,18 @@ export function startTonalThread(): TonalThread {
         return reply?.kind === 'mp3-tail' ? reply.channels : null;
       },
     },
+    async analysisMono(mix, targetRate) {
+      const total = Math.ceil((frameCount(mix) * targetRate) / mix.sampleRate);
+      const shared = mix.channels.every((ch) => ch.buffer instanceof SharedArrayBuffer);
+      if (!shared || total < MIN_SPLIT_OUTPUTS || !helper?.ready || helper.down || helper.owed) return mixToAnalysisMono(mix, targetRate);
+      const out = sharedFloat32(total);
+      const half = total >> 1;
+      const back = ask(helper, { kind: 'analysis-mono', job: { mix, targetRate, from: half, to: total, out } });
+      mixToAnalysisMonoRange(mix, targetRate, 0, half, out);
+      const reply = await back;
+      if (reply?.kind !== 'analysis-mono' || !reply.ok) mixToAnalysisMonoRange(mix, targetRate, half, total, out);
+      return out;
+    },
     get offloaded() {
       return offloaded;
     },
@@ -125,7 +158,7 @@ export function startTonalThread(): TonalThread {
       const fromThread = pending ? await pending : null;
       offloaded = fromThread !== null;
       release();
-      return fromThread ?? computeTonalFeatures(signal);
+      return fromThread ?? (await import('./tonal.js')).computeTonalFeatures(signal);
     },
     release,
   };

@@ -51,7 +51,9 @@ function timed<T>(timings: StepTimes, name: string, fn: () => T): T {
  */
 export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = {}): Promise<MusicDescription & { timings: StepTimes }> {
   const timings: StepTimes = {};
-  const mono = timed(timings, 'resample', () => mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE));
+  const t0 = performance.now();
+  const mono = options.tonalThread ? await options.tonalThread.analysisMono(mix, ANALYSIS_SAMPLE_RATE) : mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE);
+  timings.resample = (performance.now() - t0) / 1000;
   return describeAnalysisSignal(mono, durationOf(mix), mix, options, timings);
 }
 

@@ -3,7 +3,7 @@
  * and the rate pairs the project uses.
  */
 import { describe, expect, it } from 'vitest';
-import { mixToAnalysisMono, resample, resampleMono, type ResampleQuality } from '../../shared/audio/resample.js';
+import { mixToAnalysisMono, mixToAnalysisMonoRange, resample, resampleMono, type ResampleQuality } from '../../shared/audio/resample.js';
 import { type AudioBuffer, toMono } from '../../shared/audio/types.js';
 import { InvalidAudioParametersError } from '../../shared/errors.js';
 import { rms, sine, sineAmplitude } from './helpers.js';
@@ -169,6 +169,29 @@ describe('mixToAnalysisMono', () => {
       }
     });
   }
+
+  for (const [name, rate, count, target] of cases) {
+    it(`computes any range of outputs bit for bit, from the whole mix or a window of it: ${name}`, () => {
+      const n = 30001;
+      const mix: AudioBuffer = { sampleRate: rate, channels: Array.from({ length: count }, (_, c) => noise(n, 5 + c)) };
+      const whole = mixToAnalysisMono(mix, target);
+      for (const split of [1, 777, whole.length >> 1, whole.length - 3]) {
+        const out = new Float32Array(whole.length).fill(NaN);
+        mixToAnalysisMonoRange(mix, target, 0, split, out);
+        // The back part from a window of the input that starts (at any frame) before its first
+        // tap, as a thread that holds only part of the input would compute it.
+        const offset = Math.max(0, Math.floor((split * rate) / target) - 401);
+        mixToAnalysisMonoRange({ sampleRate: rate, channels: mix.channels.map((ch) => ch.subarray(offset)) }, target, split, whole.length, out, offset);
+        expect(out).toEqual(whole);
+      }
+    });
+  }
+
+  it('refuses a range whose taps reach before the window it is given', () => {
+    const mix: AudioBuffer = { sampleRate: 44100, channels: [noise(20000, 3)] };
+    const out = new Float32Array(10000);
+    expect(() => mixToAnalysisMonoRange({ sampleRate: 44100, channels: [mix.channels[0].subarray(8000)] }, 22050, 4000, 5000, out, 8000)).toThrow(/input frame/);
+  });
 
   it('gives an empty signal for an empty mix and rejects a bad rate', () => {
     expect(mixToAnalysisMono({ sampleRate: 44100, channels: [new Float32Array(0), new Float32Array(0)] }, 22050).length).toBe(0);
