@@ -68,11 +68,10 @@ export interface RhythmOptions {
   /** Harmonic beat-phase check (false disables it). */
   phase?: PhaseOptions | false;
   /**
-   * Opt-in: beats moved onto their attacks (beat-attack.ts). It takes the beats' mean lag behind
-   * the generator's truth from 16 to 3 ms, but MP3 and WAV of one song can then disagree by up
-   * to 14 ms on a beat (bench/mp3-wav.ts, seed 3), over the 5 ms bar, so it is off until that holds.
+   * Beats moved onto their attacks (beat-attack.ts); false keeps the tracker's placement, which
+   * sits 10 to 20 ms after the attacks (bench/rhythm-dev.ts prints the mean lag).
    */
-  attacks?: AttackOptions;
+  attacks?: AttackOptions | false;
   /** Fewest beats for a rhythm to be reported. Default 4. */
   minBeats?: number;
 }
@@ -136,7 +135,7 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
   const placed = phase?.shifted ? placeBeats(placement, phase.beats) : tracked;
-  const beatTimes = options.attacks ? alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, options.attacks) : placed;
+  const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, options.attacks);
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
   const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset });

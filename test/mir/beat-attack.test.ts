@@ -1,6 +1,7 @@
 /**
  * Beats on their attacks: the fine flux locates hard and soft attacks where they begin, and the
- * alignment removes a tracker's lag without letting one stray or missing attack move a beat.
+ * alignment removes a tracker's lag without letting one stray or missing attack move a beat, or a
+ * small change of the signal move the beats by much.
  */
 import { describe, expect, it } from 'vitest';
 import { alignBeatsToAttacks, findAttack } from '../../shared/mir/beat-attack.js';
@@ -72,6 +73,29 @@ describe('alignBeatsToAttacks', () => {
     const late = truth.map((t) => t + 0.015);
     const aligned = alignBeatsToAttacks(x, SR, late);
     for (let i = 0; i < truth.length; i++) expect(Math.abs(aligned[i] - truth[i])).toBeLessThan(0.002);
+  });
+
+  it('moves little when the signal changes little, even between two attacks of equal strength', () => {
+    // Every beat is a double hit 576 samples (26 ms) apart, a flam on every beat, of one and the
+    // same short burst, so the two flux peaks are equal; a quiet noise (46 dB below the hits) is
+    // added: which peak is higher is then a coin toss, and a choice of peak moves beats by 26 ms.
+    // The alignment may move them by a millisecond.
+    const rand = seededRandom(3);
+    const burst = Float32Array.from({ length: Math.round(0.02 * SR) }, (_, d) => 0.6 * (2 * rand() - 1) * Math.exp(-d / (0.003 * SR)));
+    const x = new Float32Array(13 * SR);
+    for (const t of truth) for (const on of [Math.round(t * SR) - 576, Math.round(t * SR)]) for (let d = 0; d < burst.length; d++) x[on + d] += burst[d];
+    const late = truth.map((t) => (Math.round(t * SR) + 192) / SR);
+    const a = alignBeatsToAttacks(x, SR, late);
+    for (let seed = 1; seed <= 6; seed++) {
+      const noise = seededRandom(seed);
+      const b = alignBeatsToAttacks(x.map((v) => v + 3e-3 * (2 * noise() - 1)), SR, late);
+      for (let i = 0; i < truth.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(0.001);
+    }
+    // Between (or on) the two hits.
+    for (let i = 0; i < truth.length; i++) {
+      expect(a[i]).toBeGreaterThan(truth[i] - 0.027);
+      expect(a[i]).toBeLessThan(truth[i] + 0.002);
+    }
   });
 
   it('leaves beats alone where there are no attacks at all, and keeps an empty list empty', () => {
