@@ -183,18 +183,31 @@ function barEnd(grid: BarGrid, i: number): number {
   return i + 1 < grid.starts.length ? grid.starts[i + 1] : grid.lastEndSec;
 }
 
-/** Mean of rows [t0, t1) of a frame-major matrix with `dim` columns into out (nearest row if empty). */
-function meanRows(data: Float32Array, numRows: number, dim: number, t0: number, t1: number, out: Float64Array, outOffset: number): void {
-  let a = Math.max(0, Math.min(numRows - 1, t0));
-  let b = Math.max(a + 1, Math.min(numRows, t1));
-  if (numRows === 0) {
-    a = 0;
-    b = 0;
-  }
+/**
+ * Mean of the rows of a frame-major matrix (`dim` columns) over the span [x0, x1) in frame units,
+ * row t covering [t, t + 1), each row weighted by its overlap with the span; into out. A span
+ * within no row takes the nearest row. Weighting by overlap, rather than taking the rows that
+ * start inside, makes the mean move continuously with the span's ends: a beat moved by a few
+ * milliseconds moves a bar's features by a little, never by a whole frame.
+ */
+export function meanRowsOverlap(data: Float32Array, numRows: number, dim: number, x0: number, x1: number, out: Float64Array, outOffset: number): void {
   for (let d = 0; d < dim; d++) out[outOffset + d] = 0;
-  for (let t = a; t < b; t++) for (let d = 0; d < dim; d++) out[outOffset + d] += data[t * dim + d];
-  const n = b - a;
-  if (n > 0) for (let d = 0; d < dim; d++) out[outOffset + d] /= n;
+  if (numRows === 0) return;
+  const lo = Math.max(0, x0);
+  const hi = Math.min(numRows, x1);
+  if (!(hi > lo)) {
+    const t = Math.max(0, Math.min(numRows - 1, Math.floor(x0)));
+    for (let d = 0; d < dim; d++) out[outOffset + d] = data[t * dim + d];
+    return;
+  }
+  let total = 0;
+  for (let t = Math.floor(lo); t < hi; t++) {
+    const w = Math.min(hi, t + 1) - Math.max(lo, t);
+    if (w <= 0) continue;
+    total += w;
+    for (let d = 0; d < dim; d++) out[outOffset + d] += w * data[t * dim + d];
+  }
+  for (let d = 0; d < dim; d++) out[outOffset + d] /= total;
 }
 
 /** L2-normalise out[offset .. offset + dim) in place (zero vectors stay zero). */
@@ -229,13 +242,14 @@ function computeBarFeatures(signal: AnalysisSignal, grid: BarGrid, chroma: Secti
     for (let j = 0; j < bpb; j++) {
       const a = t0 + ((t1 - t0) * j) / bpb;
       const b = t0 + ((t1 - t0) * (j + 1)) / bpb;
-      const f0 = Math.ceil(a * fr);
-      const f1 = Math.ceil(b * fr);
+      // Chroma frame f is centred on f / fr: it covers [f − ½, f + ½) frames, hence the half-frame shift.
+      const x0 = a * fr + 0.5;
+      const x1 = b * fr + 0.5;
       const o = i * chromaDim + j * 24;
-      meanRows(chroma.treble, chroma.numFrames, 12, f0, f1, chromaOut, o);
+      meanRowsOverlap(chroma.treble, chroma.numFrames, 12, x0, x1, chromaOut, o);
       normalise(chromaOut, o, 12, 1 - bassWeight);
       if (chroma.bass) {
-        meanRows(chroma.bass, chroma.numFrames, 12, f0, f1, chromaOut, o + 12);
+        meanRowsOverlap(chroma.bass, chroma.numFrames, 12, x0, x1, chromaOut, o + 12);
         normalise(chromaOut, o + 12, 12, bassWeight);
       }
     }
@@ -254,7 +268,7 @@ function computeBarFeatures(signal: AnalysisSignal, grid: BarGrid, chroma: Secti
   for (let i = 0; i < numBars; i++) {
     const t0 = grid.starts[i];
     const t1 = barEnd(grid, i);
-    meanRows(mfcc.coefficients, mfcc.numFrames, 13, Math.round(t0 * frameRate), Math.round(t1 * frameRate), tmp, 0);
+    meanRowsOverlap(mfcc.coefficients, mfcc.numFrames, 13, t0 * frameRate, t1 * frameRate, tmp, 0);
     for (let c = 1; c < 13; c++) timbre[i * timbreDim + c - 1] = tmp[c];
     const s0 = Math.max(0, Math.floor(t0 * sr));
     const s1 = Math.min(x.length, Math.floor(t1 * sr));
