@@ -51,6 +51,9 @@ interface Helper {
 /** Analysis signals shorter than this (samples; 3 s at 22.05 kHz) are not worth a message. */
 const MIN_SPLIT_OUTPUTS = 1 << 16;
 
+/** Longest signal (samples: 10 min at 22.05 kHz) after which the thread is kept for the next job. */
+const KEEP_MAX_SAMPLES = 600 * 22050;
+
 /** The idle thread kept from the last job. */
 let kept: Helper | null = null;
 
@@ -112,11 +115,15 @@ export function startTonalThread(): TonalThread {
   kept = null;
   let pending: Promise<TonalFeatures | null> | null = null;
   let offloaded = false;
+  // A thread that has just analysed a long signal holds its garbage (hundreds of MB for an hour)
+  // until its own heap is collected, which an idle thread may not do for a long time: it is
+  // stopped, not kept, and the next job starts a fresh one.
+  let large = false;
   const release = (): void => {
     const h = helper;
     helper = null;
     if (!h || h.down) return;
-    if (!h.owed && !kept) {
+    if (!h.owed && !kept && !large) {
       kept = h;
       return;
     }
@@ -150,6 +157,7 @@ export function startTonalThread(): TonalThread {
     },
     compute(signal) {
       if (pending) return;
+      large = signal.mono.length > KEEP_MAX_SAMPLES;
       pending = ask(helper, { kind: 'tonal', mono: signal.mono, sampleRate: signal.sampleRate }).then((reply) =>
         reply?.kind === 'tonal' && reply.ok ? reply.features : null,
       );
