@@ -20,7 +20,7 @@
 
 import { hann } from '../dsp/window.js';
 import { realFftPlan } from '../dsp/realFft.js';
-import { median, parabolicPeakOffset } from '../dsp/stats.js';
+import { parabolicPeakOffset } from '../dsp/stats.js';
 
 /**
  * Where in the later of the two windows an attack sits when the fine flux peaks: 3/16 of the

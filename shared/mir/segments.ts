@@ -457,7 +457,6 @@ function alignSectionStarts(segs: LabelledSegment[], sim: Float64Array, novelty:
  * `sc` and `st` are the raw chroma and timbre bar similarities, `rec` the recurrence graph.
  */
 function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, energyDb: Float64Array, n: number, minBars: number, options: SectionOptions): { segments: LabelledSegment[]; numTypes: number; confidence: number[] } {
-  const chromaWeight = options.chromaWeight ?? 0.85;
   const timbreNovelty = checkerboardNovelty(st, n, options.noveltyHalfWidthBars ?? 2);
   const repetitionNovelty = structuralFeatureNovelty(rec, n, options.structureSmoothBars ?? 2, true);
   const novelty = new Float64Array(n + 1);

@@ -1,8 +1,9 @@
 /**
  * The second core's thread for an analysis without separation (or the MIR phase of a long
  * file): it decodes the back half of an MP3 while the caller decodes the front half
- * (mp3Split.ts), then computes the tonal features (tuning and chroma: a third of the MIR's time)
- * beside the caller's rhythm analysis. The thread starts ahead, so it loads while the caller
+ * (mp3Split.ts), computes the back half of the analysis signal (resample.ts), then computes the
+ * tonal features (tuning and chroma: a third of the MIR's time) beside the caller's rhythm
+ * analysis. The thread starts ahead, so it loads while the caller
  * reads the file, and it is kept between jobs once it has served one, as a Functions worker keeps
  * its separation threads. Everything it returns is what the calling thread would compute; if
  * the thread cannot start or fails, the caller does the work itself, so a broken thread costs
