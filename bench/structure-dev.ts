@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/structure-dev.ts [--seeds 1-20] [--held-out] [--beats truth|rhythm]
  *                                  [--duration 180] [--options '{"chromaWeight":0.6}'] [--verbose] [--oracle-k]
+ *                                  [--shift-ms 10]
  *
  * Renders each seed with shared/generation/song.ts (cached as 22 050 Hz mono under
  * $TMPDIR/stemflow-structure-cache so that repeated runs skip rendering), computes the chroma
@@ -15,7 +16,8 @@
  * clustering the true number of section types (Laplacian method only).
  * `--options '{"method":"laplacian"}'` runs the earlier Laplacian method for comparison (the
  * "k/eig" lines are then its cluster count and eigenvalues; with the default novelty method k is
- * the number of letters and no eigenvalues are printed).
+ * the number of letters and no eigenvalues are printed). `--shift-ms` moves every beat by that
+ * many milliseconds (a robustness check: the sections should barely change).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,10 +40,12 @@ interface Args {
   verbose: boolean;
   /** Diagnostic only: give the clustering the true number of section types. */
   oracleK: boolean;
+  /** Every beat moved by this much, s. */
+  shiftSec: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: Array.from({ length: 20 }, (_, i) => i + 1), beats: 'truth', options: {}, verbose: false, oracleK: false };
+  const args: Args = { seeds: Array.from({ length: 20 }, (_, i) => i + 1), beats: 'truth', options: {}, verbose: false, oracleK: false, shiftSec: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--held-out') args.seeds = Array.from({ length: 10 }, (_, k) => 1000 + k);
@@ -53,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--options') args.options = JSON.parse(argv[++i]) as SectionOptions;
     else if (a === '--verbose') args.verbose = true;
     else if (a === '--oracle-k') args.oracleK = true;
+    else if (a === '--shift-ms') args.shiftSec = Number(argv[++i]) / 1000;
   }
   return args;
 }
@@ -102,13 +107,15 @@ const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0
 
 const args = parseArgs(process.argv.slice(2));
 const rows: { f05: number; f3: number; pw: number; ms: number }[] = [];
-console.log(`structure-dev: seeds ${args.seeds[0]}..${args.seeds[args.seeds.length - 1]}, beats=${args.beats}, options=${JSON.stringify(args.options)}`);
+console.log(`structure-dev: seeds ${args.seeds[0]}..${args.seeds[args.seeds.length - 1]}, beats=${args.beats}${args.shiftSec ? ` shifted ${args.shiftSec * 1000} ms` : ''}, options=${JSON.stringify(args.options)}`);
 console.log('seed   F@0.5  F@3   pairF  ms    truth | estimate');
 for (const seed of args.seeds) {
   const song = loadSong(seed, args.durationSec);
   const signal = new AnalysisSignal(song.mono, ANALYSIS_SAMPLE_RATE);
-  const { beats, beatsPerBar } =
+  const found =
     args.beats === 'truth' ? { beats: song.truth.beats, beatsPerBar: song.truth.beatsPerBar } : rhythmBeats(seed, song, signal, args.durationSec);
+  const beatsPerBar = found.beatsPerBar;
+  const beats = found.beats.map((b) => ({ ...b, timeSec: b.timeSec + args.shiftSec }));
   // Truth mode isolates the structure step (truth beats and tuning); rhythm mode runs the real front end.
   const chroma = args.beats === 'truth' ? computeChroma(signal, { tuningHz: song.truth.tuningHz }) : computeChroma(signal);
   computeMfcc(signal.magnitude(2048, 512)); // shared with descriptors in the pipeline; not part of the step time
