@@ -11,7 +11,7 @@
  *   essentia  decode (stemflow's decoder), then essentia.js RhythmExtractor2013 (multifeature),
  *             KeyExtractor (edma), TuningFrequencyExtractor, HPCP + ChordsDetectionBeats
  *
- * With --cold, full and mir run the compiled app (dist/, built first with tsconfig.build.json) in
+ * With --cold, full and mir run the compiled app (dist/, built first by `npm run build`) in
  * a plain Node process (bench/cold-child.mjs), timed from the process's start, as a Functions
  * worker's cold start runs it.
  */
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const cold = hasFlag('--cold');
   const kinds = ['full', 'mir', ...(cold ? ['mir-tsx'] : []), ...(hasFlag('--no-essentia') ? [] : ['essentia'])];
   // A cold start runs what is deployed: the compiled app.
-  if (cold) execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], { stdio: 'inherit' });
+  if (cold) execFileSync('npm', ['run', '--silent', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'stemflow-speed-'));
   const rows: (string | number)[][] = [];
   try {

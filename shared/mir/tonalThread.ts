@@ -52,8 +52,8 @@ interface Helper {
 /** Analysis signals shorter than this (samples; 3 s at 22.05 kHz) are not worth a message. */
 const MIN_SPLIT_OUTPUTS = 1 << 16;
 
-/** Longest signal (samples: 10 min at 22.05 kHz) after which the thread is kept for the next job. */
-const KEEP_MAX_SAMPLES = 600 * 22050;
+/** Longest signal (s) after which the thread is kept for the next job. */
+const KEEP_MAX_SEC = 600;
 
 /** The idle thread kept from the last job. */
 let kept: Helper | null = null;
@@ -88,6 +88,11 @@ function spawn(): Helper | null {
   worker.on('exit', fail);
   worker.unref();
   return helper;
+}
+
+/** Whether the thread has loaded and can take a job now. */
+function idle(helper: Helper | null): helper is Helper {
+  return helper !== null && helper.ready && !helper.down && !helper.owed;
 }
 
 /** Post a job; resolves with the reply, or null if the thread is busy, down or fails. */
@@ -133,7 +138,7 @@ export function startTonalThread(): TonalThread {
   };
   return {
     mp3Tail: {
-      ready: () => helper !== null && helper.ready && !helper.down && !helper.owed,
+      ready: () => idle(helper),
       async decodeTail(job: Mp3TailJob) {
         // The tail is copied out of the file's buffer (posting a view would copy all of it).
         const bytes = job.bytes.slice();
@@ -144,7 +149,7 @@ export function startTonalThread(): TonalThread {
     async analysisMono(mix, targetRate) {
       const total = Math.ceil((frameCount(mix) * targetRate) / mix.sampleRate);
       const shared = mix.channels.every((ch) => ch.buffer instanceof SharedArrayBuffer);
-      if (!shared || total < MIN_SPLIT_OUTPUTS || !helper?.ready || helper.down || helper.owed) return mixToAnalysisMono(mix, targetRate);
+      if (!shared || total < MIN_SPLIT_OUTPUTS || !idle(helper)) return mixToAnalysisMono(mix, targetRate);
       const out = sharedFloat32(total);
       const half = total >> 1;
       const back = ask(helper, { kind: 'analysis-mono', job: { mix, targetRate, from: half, to: total, out } });
@@ -158,7 +163,7 @@ export function startTonalThread(): TonalThread {
     },
     compute(signal) {
       if (pending) return;
-      large = signal.mono.length > KEEP_MAX_SAMPLES;
+      large = signal.mono.length > KEEP_MAX_SEC * signal.sampleRate;
       pending = ask(helper, { kind: 'tonal', mono: signal.mono, sampleRate: signal.sampleRate }).then((reply) =>
         reply?.kind === 'tonal' && reply.ok ? reply.features : null,
       );
