@@ -43,6 +43,11 @@ export interface AttackOptions {
   minBin?: number;
   /** Gain inside log(1 + gain·|X|). Default 100. */
   logGain?: number;
+  /**
+   * Contrast (peak ÷ mean) of a beat's summed flux below which its move is the song's, and above
+   * which it is its own; in between the two mix linearly. Default [1.1, 1.5].
+   */
+  contrast?: readonly [number, number];
 }
 
 /** A beat's attack: its time (s) and the fine flux's peak height there (arbitrary units, 0 if none). */
@@ -136,9 +141,13 @@ export function findAttack(mono: Float32Array, sampleRate: number, timeSec: numb
 /**
  * Every beat moved to the centre of mass of the fine flux summed over the beats within
  * ±neighbours of it (each beat's curve taken relative to the beat itself, to the sample), counting
- * only the sum's excess over its own mean. Beats with no attack around them (a flat sum) stay
- * where they are. No beat moves by more than searchSec, so beats more than twice that apart keep
- * their order.
+ * only the sum's excess over its own mean. Where that sum has little contrast (scattered onsets,
+ * soft attacks: its peak under 1.5 × its mean), its centre of mass is mostly noise, which a
+ * re-encoding moves by several milliseconds; such a beat moves instead by a mix of its own offset
+ * and the song's (the same centre of mass over all beats), in proportion to the contrast (James &
+ * Stein-style shrinkage towards the pooled estimate). Beats with no attack around them (a flat
+ * sum) stay where they are. No beat moves by more than searchSec, so beats more than twice that
+ * apart keep their order.
  */
 export function alignBeatsToAttacks(mono: Float32Array, sampleRate: number, beatTimesSec: number[], options: AttackOptions = {}): number[] {
   const n = beatTimesSec.length;
@@ -147,7 +156,10 @@ export function alignBeatsToAttacks(mono: Float32Array, sampleRate: number, beat
   const { search, hop } = curves[0];
   const count = curves[0].flux.length;
   const reach = options.neighbours ?? 8;
+  const [lowContrast, highContrast] = options.contrast ?? [1.1, 1.5];
   const sum = new Float64Array(count);
+  for (const c of curves) for (let j = 0; j < count; j++) sum[j] += c.flux[j];
+  const songAt = centreAboveMean(sum);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     sum.fill(0);
@@ -156,9 +168,27 @@ export function alignBeatsToAttacks(mono: Float32Array, sampleRate: number, beat
       for (let j = 0; j < count; j++) sum[j] += f[j];
     }
     const at = centreAboveMean(sum);
-    out[i] = at === null ? beatTimesSec[i] : beatTimesSec[i] + ((at - search) * hop) / sampleRate;
+    if (at === null) {
+      out[i] = beatTimesSec[i];
+      continue;
+    }
+    const own = Math.min(1, Math.max(0, (contrastOf(sum) - lowContrast) / (highContrast - lowContrast)));
+    const moved = own * at + (1 - own) * (songAt ?? at);
+    out[i] = beatTimesSec[i] + ((moved - search) * hop) / sampleRate;
   }
   return out;
+}
+
+/** Peak ÷ mean of a non-negative curve (1 for a flat one). */
+function contrastOf(curve: Float64Array): number {
+  let peak = 0;
+  let mean = 0;
+  for (const v of curve) {
+    if (v > peak) peak = v;
+    mean += v;
+  }
+  mean /= curve.length;
+  return mean > 0 ? peak / mean : 1;
 }
 
 /** The centre of mass (in values) of the part of `curve` above its mean, or null if it is flat. */

@@ -404,6 +404,16 @@ export interface PlaceOptions {
   inputWeight?: number;
   /** Weight λ of the second-difference (steady tempo) term of the smoother. Default 0.01. */
   smoothness?: number;
+  /**
+   * A beat's onset counts against the strongest onset of the beats within ±2 of it: the
+   * prominence at which it gets half its weight is at least this fraction of that. Default 0.1.
+   */
+  neighbourRatio?: number;
+  /**
+   * Scale of the Cauchy weight on an onset's distance from the first fit, s (see
+   * {@link placeBeats}). Default 0.015; 0 skips the reweighted pass.
+   */
+  distanceScaleSec?: number;
   /** The envelope smoothed by {@link gaussianSmooth} with {@link PEAK_SMOOTH_FRAMES}, if already computed. */
   smooth?: Float32Array;
   /** {@link referenceLevel} of `smooth`, if already computed. */
@@ -499,11 +509,24 @@ export function whittakerSmooth(y: number[], w: number[], lambda: number): numbe
  * Final beat positions, robust to small changes of the envelope (a lossy codec, dither). Each
  * beat is located at its onset peak ({@link onsetPeak} on the Gaussian-smoothed envelope, whose
  * sub-frame peak two encodings of the same audio move far less than the raw two-frame peaks),
- * weighted by the peak's prominence through a soft threshold ((s/s₀)⁴ / (1 + (s/s₀)⁴)), plus
+ * weighted by the peak's prominence s through a soft threshold ((s/s₀)⁴ / (1 + (s/s₀)⁴)), plus
  * its own tracked position with a small weight. A weighted Whittaker smoother then places the
  * beats: beats on clear onsets stay there, beats without one (rests, syncopated bars, a quiet
  * lead-in) fall on the local beat grid of their neighbours instead of following the envelope's
- * noise floor, where the tracker's frame choice is arbitrary. Units: seconds in and out.
+ * noise floor, where the tracker's frame choice is arbitrary.
+ *
+ * Two guards keep a beat without an onset of its own off the bumps near it, which move or come
+ * and go when the song is re-encoded:
+ * - s₀ is relative to the neighbours as well as to the song: at least `neighbourRatio` of the
+ *   strongest onset of the beats within ±2. A bump a few per cent of the height of the onsets
+ *   around it (a codec's noise in a rest, a reverb tail) is no onset of this beat.
+ * - A second, reweighted pass (iteratively reweighted least squares with Cauchy weights,
+ *   1 / (1 + (r/σ)²), r the onset's distance from the first fit, σ = `distanceScaleSec`): an
+ *   onset far from the grid its neighbours define is more likely a syncopated note than the
+ *   beat's attack. A strong onset holds the first fit to itself, so its r and its weight stay;
+ *   a weak one 30 ms off keeps a fifth of its weight.
+ *
+ * Units: seconds in and out.
  */
 export function placeBeats(env: OnsetEnvelope, beatTimesSec: number[], options: PlaceOptions = {}): number[] {
   const n = beatTimesSec.length;
@@ -514,15 +537,28 @@ export function placeBeats(env: OnsetEnvelope, beatTimesSec: number[], options: 
   if (!(s0 > 0)) return beatTimesSec.slice();
   const reach = options.reachFrames ?? 3;
   const wIn = options.inputWeight ?? 0.0005;
-  const target: number[] = [];
-  const weight: number[] = [];
-  for (const t of beatTimesSec) {
-    const own = t * fr;
-    const peak = onsetPeak(g, Math.max(0, Math.min(g.length - 1, Math.round(own))), reach);
-    const q = (peak.strength / s0) ** 4;
-    const wOn = q / (1 + q);
-    target.push((wIn * own + wOn * peak.frame) / (wIn + wOn));
-    weight.push(wIn + wOn);
-  }
-  return whittakerSmooth(target, weight, options.smoothness ?? 0.01).map((f) => f / fr);
+  const lambda = options.smoothness ?? 0.01;
+  const neighbourRatio = options.neighbourRatio ?? 0.1;
+  const own = beatTimesSec.map((t) => t * fr);
+  const peaks = own.map((f) => onsetPeak(g, Math.max(0, Math.min(g.length - 1, Math.round(f))), reach));
+  const onsetWeight = peaks.map((peak, i) => {
+    let around = 0;
+    for (let j = Math.max(0, i - 2); j <= Math.min(n - 1, i + 2); j++) if (j !== i) around = Math.max(around, peaks[j].strength);
+    const q = (peak.strength / Math.max(s0, neighbourRatio * around)) ** 4;
+    return q / (1 + q);
+  });
+  const fit = (w: (i: number) => number): number[] => {
+    const target: number[] = [];
+    const weight: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const wOn = w(i);
+      target.push((wIn * own[i] + wOn * peaks[i].frame) / (wIn + wOn));
+      weight.push(wIn + wOn);
+    }
+    return whittakerSmooth(target, weight, lambda);
+  };
+  const first = fit((i) => onsetWeight[i]);
+  const sigma = (options.distanceScaleSec ?? 0.015) * fr;
+  if (!(sigma > 0)) return first.map((f) => f / fr);
+  return fit((i) => onsetWeight[i] / (1 + ((peaks[i].frame - first[i]) / sigma) ** 2)).map((f) => f / fr);
 }

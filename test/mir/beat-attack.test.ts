@@ -98,6 +98,30 @@ describe('alignBeatsToAttacks', () => {
     }
   });
 
+  it("moves beats whose neighbourhood has no clear attack with the song, not with that neighbourhood's noise", () => {
+    // 48 beats: the first 24 have one clear hit each; around the last 24 only soft bursts
+    // scattered at random (brushes, a busy texture), whose summed flux is nearly flat. The
+    // tracker put every beat 15 ms late.
+    const beats = Array.from({ length: 48 }, (_, i) => 0.5 + i * period);
+    const rand = seededRandom(5);
+    const x = clickTrack(beats.slice(0, 24), 25);
+    for (let k = 0; k < 24 * 30; k++) {
+      const on = Math.round((12.5 + rand() * 12) * SR);
+      for (let d = 0; d < 0.2 * SR && on + d < x.length; d++) x[on + d] += 0.05 * (2 * rand() - 1) * Math.exp(-d / (0.1 * SR));
+    }
+    const late = beats.map((t) => t + 0.015);
+    const movesMs = (a: number[]) => a.map((t, i) => (t - late[i]) * 1000);
+    const moves = movesMs(alignBeatsToAttacks(x, SR, late));
+    for (let i = 0; i < 16; i++) expect(Math.abs(moves[i] + 15)).toBeLessThan(1);
+    // More than 8 beats from the hits, the beats all move about as the song does (early)…
+    const far = moves.slice(33);
+    for (const m of far) expect(m).toBeLessThan(-8);
+    expect(Math.max(...far) - Math.min(...far)).toBeLessThan(6);
+    // …where each on its own would follow its own neighbourhood's noise.
+    const own = movesMs(alignBeatsToAttacks(x, SR, late, { contrast: [0, 1e-9] })).slice(33);
+    expect(Math.max(...own) - Math.min(...own)).toBeGreaterThan(12);
+  });
+
   it('leaves beats alone where there are no attacks at all, and keeps an empty list empty', () => {
     const silent = new Float32Array(13 * SR);
     expect(alignBeatsToAttacks(silent, SR, truth)).toEqual(truth);

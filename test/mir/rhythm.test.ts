@@ -143,6 +143,43 @@ describe('beat placement', () => {
   });
 });
 
+describe('beat placement guards', () => {
+  const fr = SR / 512;
+  /** Onset envelope of Gaussian peaks (σ 0.7 frames) at the given frames and heights. */
+  function peaksEnvelope(length: number, peaks: Array<[number, number]>) {
+    const values = new Float32Array(length);
+    for (const [p, h] of peaks) for (let f = Math.floor(p) - 3; f <= Math.floor(p) + 4; f++) values[f] += h * Math.exp(-0.5 * ((f - p) / 0.7) ** 2);
+    return { values, frameRateHz: fr, hopLength: 512 };
+  }
+  const grid = Array.from({ length: 40 }, (_, i) => 30 + 20 * i);
+
+  it('keeps a beat in a rest among loud onsets off a bump 3 % of their height (a codec noise in the rest)', () => {
+    // Onsets of height 1 set the song's level; beats 18–24 are ten times louder, and beat 21 is
+    // a rest with a bump of 0.3 a frame and a half (35 ms) after it.
+    const loud = (i: number) => (i >= 18 && i <= 24 ? 10 : 1);
+    const env = peaksEnvelope(860, grid.flatMap((f, i): Array<[number, number]> => (i === 21 ? [[f + 1.5, 0.3]] : [[f, loud(i)]])));
+    const beats = grid.map((f) => f / fr);
+    const placed = placeBeats(env, beats);
+    expect(Math.abs(placed[21] - beats[21]) * 1000).toBeLessThan(2);
+    // Against the song's level alone the bump is an onset, and the beat goes most of the way to it.
+    const unguarded = placeBeats(env, beats, { neighbourRatio: 0, distanceScaleSec: 0 });
+    expect((unguarded[21] - beats[21]) * 1000).toBeGreaterThan(20);
+  });
+
+  it('lets a weak onset far from the grid pull its beat much less than its weight alone would', () => {
+    // Beat 21 has only a weak onset 1.5 frames (35 ms) late: a syncopated note, not its attack.
+    const env = peaksEnvelope(860, grid.map((f, i): [number, number] => (i === 21 ? [f + 1.5, 0.05] : [f, 1])));
+    const beats = grid.map((f) => f / fr);
+    const placed = placeBeats(env, beats);
+    const unweighted = placeBeats(env, beats, { distanceScaleSec: 0 });
+    expect(Math.abs(placed[21] - beats[21]) * 1000).toBeLessThan(1);
+    expect((unweighted[21] - beats[21]) * 1000).toBeGreaterThan(2.5);
+    // A strong onset off the grid keeps its pull: the reweighting spares what holds the fit.
+    const strong = peaksEnvelope(860, grid.map((f, i): [number, number] => (i === 21 ? [f + 1, 1] : [f, 1])));
+    expect(Math.abs(placeBeats(strong, beats)[21] * fr - (grid[21] + 1))).toBeLessThan(0.35);
+  });
+});
+
 describe('beat phase continuity', () => {
   /** Beat times of 120 BPM with a sinusoidal ±`depth` tempo drift (period 20 s), from 0.4 s. */
   function driftingGrid(count: number, depth: number): number[] {
