@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/structure-dev.ts [--seeds 1-20] [--held-out] [--beats truth|rhythm]
  *                                  [--duration 180] [--options '{"chromaWeight":0.6}'] [--verbose] [--oracle-k]
- *                                  [--shift-ms 10]
+ *                                  [--shift-ms 10] [--jitter-ms 3]
  *
  * Renders each seed with shared/generation/song.ts (cached as 22 050 Hz mono under
  * $TMPDIR/stemflow-structure-cache so that repeated runs skip rendering), computes the chroma
@@ -17,7 +17,8 @@
  * `--options '{"method":"laplacian"}'` runs the earlier Laplacian method for comparison (the
  * "k/eig" lines are then its cluster count and eigenvalues; with the default novelty method k is
  * the number of letters and no eigenvalues are printed). `--shift-ms` moves every beat by that
- * many milliseconds (a robustness check: the sections should barely change).
+ * many milliseconds, `--jitter-ms` each beat by its own uniform offset within ± that many (robustness
+ * checks: the sections should barely change).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,10 +43,11 @@ interface Args {
   oracleK: boolean;
   /** Every beat moved by this much, s. */
   shiftSec: number;
+  jitterSec: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: Array.from({ length: 20 }, (_, i) => i + 1), beats: 'truth', options: {}, verbose: false, oracleK: false, shiftSec: 0 };
+  const args: Args = { seeds: Array.from({ length: 20 }, (_, i) => i + 1), beats: 'truth', options: {}, verbose: false, oracleK: false, shiftSec: 0, jitterSec: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--held-out') args.seeds = Array.from({ length: 10 }, (_, k) => 1000 + k);
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--verbose') args.verbose = true;
     else if (a === '--oracle-k') args.oracleK = true;
     else if (a === '--shift-ms') args.shiftSec = Number(argv[++i]) / 1000;
+    else if (a === '--jitter-ms') args.jitterSec = Number(argv[++i]) / 1000;
   }
   return args;
 }
@@ -65,7 +68,6 @@ function parseArgs(argv: string[]): Args {
 interface CachedSong {
   mono: Float32Array;
   truth: MusicDescription;
-  rhythmBeats?: { beats: BeatEvent[]; beatsPerBar: number | null };
 }
 
 const cacheDir = join(tmpdir(), 'stemflow-structure-cache');
@@ -89,13 +91,10 @@ function loadSong(seed: number, durationSec: number | undefined): CachedSong {
   return { mono: x, truth };
 }
 
-function rhythmBeats(seed: number, song: CachedSong, signal: AnalysisSignal, durationSec: number | undefined): { beats: BeatEvent[]; beatsPerBar: number | null } {
-  if (song.rhythmBeats) return song.rhythmBeats;
+/** The rhythm path's beats (not cached: they change with the code under development). */
+function rhythmBeats(signal: AnalysisSignal): { beats: BeatEvent[]; beatsPerBar: number | null } {
   const r = analyzeRhythm(signal);
-  const out = { beats: r.beats, beatsPerBar: r.beatsPerBar };
-  const base = join(cacheDir, `seed-${seed}-${durationSec ?? 'default'}`);
-  writeFileSync(`${base}.json`, JSON.stringify({ truth: song.truth, rhythmBeats: out }));
-  return out;
+  return { beats: r.beats, beatsPerBar: r.beatsPerBar };
 }
 
 /** Letter string with section lengths in bars-ish seconds, e.g. "A8 B8 A8". */
@@ -107,15 +106,18 @@ const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0
 
 const args = parseArgs(process.argv.slice(2));
 const rows: { f05: number; f3: number; pw: number; ms: number }[] = [];
-console.log(`structure-dev: seeds ${args.seeds[0]}..${args.seeds[args.seeds.length - 1]}, beats=${args.beats}${args.shiftSec ? ` shifted ${args.shiftSec * 1000} ms` : ''}, options=${JSON.stringify(args.options)}`);
+console.log(`structure-dev: seeds ${args.seeds[0]}..${args.seeds[args.seeds.length - 1]}, beats=${args.beats}${args.shiftSec ? ` shifted ${args.shiftSec * 1000} ms` : ''}${args.jitterSec ? ` jittered ±${args.jitterSec * 1000} ms` : ''}, options=${JSON.stringify(args.options)}`);
 console.log('seed   F@0.5  F@3   pairF  ms    truth | estimate');
 for (const seed of args.seeds) {
   const song = loadSong(seed, args.durationSec);
   const signal = new AnalysisSignal(song.mono, ANALYSIS_SAMPLE_RATE);
   const found =
-    args.beats === 'truth' ? { beats: song.truth.beats, beatsPerBar: song.truth.beatsPerBar } : rhythmBeats(seed, song, signal, args.durationSec);
+    args.beats === 'truth' ? { beats: song.truth.beats, beatsPerBar: song.truth.beatsPerBar } : rhythmBeats(signal);
   const beatsPerBar = found.beatsPerBar;
-  const beats = found.beats.map((b) => ({ ...b, timeSec: b.timeSec + args.shiftSec }));
+  // Jitter: each beat moved by its own uniform offset in ±jitter (a fixed sequence per seed).
+  let state = seed * 2654435761;
+  const uniform = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const beats = found.beats.map((b) => ({ ...b, timeSec: b.timeSec + args.shiftSec + args.jitterSec * uniform() }));
   // Truth mode isolates the structure step (truth beats and tuning); rhythm mode runs the real front end.
   const chroma = args.beats === 'truth' ? computeChroma(signal, { tuningHz: song.truth.tuningHz }) : computeChroma(signal);
   computeMfcc(signal.magnitude(2048, 512)); // shared with descriptors in the pipeline; not part of the step time
