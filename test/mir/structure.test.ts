@@ -2,7 +2,12 @@ import { seededRandom } from '../helpers/random.js';
 import { describe, expect, it } from 'vitest';
 import type { BeatEvent } from '../../shared/contracts/music.js';
 import { estimateSections, type SectionChromagram } from '../../shared/mir/segments.js';
-import { AnalysisSignal } from '../../shared/mir/signal.js';
+import { AnalysisSignal, ANALYSIS_SAMPLE_RATE } from '../../shared/mir/signal.js';
+import { computeChroma } from '../../shared/mir/chroma.js';
+import { resampleMono } from '../../shared/audio/resample.js';
+import { toMono } from '../../shared/audio/types.js';
+import { renderSong } from '../../shared/generation/song.js';
+import { evaluateSegments } from '../../bench/metrics/index.js';
 
 const SR = 11025; // the structure path reads any rate; a low one keeps the synthesis fast
 const BEAT_SEC = 0.5; // 120 BPM, 4/4, 2 s bars
@@ -135,4 +140,28 @@ describe('estimateSections', () => {
     for (let i = 1; i < sections.length; i++) expect(sections[i].startSec).toBe(sections[i - 1].endSec);
     expect(sections.some((s) => Math.abs(s.startSec - BLOCK_SEC) <= 1)).toBe(true);
   });
+});
+
+describe('sections of a generated song whose verse and chorus repeat at one lag', () => {
+  // Generator seed 47, a 3/4 ballad: intro, then verse and chorus of 4 bars each, twice, then a
+  // bridge and an outro. Verse and chorus repeat at the same distance (8 bars), so the change of
+  // what repeats where marks neither boundary between them; the chorus adds a string pad and is
+  // louder. Read by the repetition novelty first, verse and chorus ran together into one 41 s
+  // section (boundary F@3 0.44).
+  it('finds the verse and chorus boundaries from the change of timbre, within 3 s', () => {
+    const song = renderSong(47, {});
+    const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+    const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
+    const chroma = computeChroma(signal, { tuningHz: song.truth.tuningHz });
+    const est = estimateSections(signal, song.truth.beats, song.truth.beatsPerBar, chroma);
+    const ref = song.truth.sections.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter }));
+    const scores = evaluateSegments(ref, est.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter })));
+    expect(scores.boundary3.fMeasure).toBeGreaterThanOrEqual(0.9);
+    // Verse and chorus take different letters, and their repeats take theirs.
+    const letterAt = (t: number) => est.find((x) => x.startSec <= t && t < x.endSec)?.letter;
+    const [verse1, chorus1, verse2, chorus2] = song.truth.sections.slice(1, 5).map((x) => letterAt((x.startSec + x.endSec) / 2));
+    expect(verse1).not.toBe(chorus1);
+    expect(verse2).toBe(verse1);
+    expect(chorus2).toBe(chorus1);
+  }, 30_000);
 });
