@@ -43,6 +43,7 @@ interface Args {
   oracleK: boolean;
   /** Every beat moved by this much, s. */
   shiftSec: number;
+  /** Every beat moved by its own uniform offset within ± this, s. */
   jitterSec: number;
 }
 
