@@ -24,7 +24,8 @@ import { matchBeatOffsets } from '../shared/mir/beats-match.js';
 import { argValue, hasFlag, parseSeedRange } from './args.js';
 import { markdownTable, writeBenchmarkSection } from './report.js';
 
-const seeds = parseSeedRange(argValue('--seeds') ?? '1-12');
+const DEFAULT_SEEDS = '1-12';
+const seeds = parseSeedRange(argValue('--seeds') ?? DEFAULT_SEEDS);
 const durationSec = Number(argValue('--duration') ?? 60);
 const ENCODINGS: Array<[string, string[]]> = [
   ['cbr192', ['-b', '192']],
@@ -69,6 +70,6 @@ const summary = `ALL seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${durationSe
 console.log(summary);
 if (hasFlag('--write')) {
   const table = markdownTable(['seed', 'encoding', 'WAV beats', 'matched', 'unmatched', 'max |Δ| ms', 'mean |Δ| ms'], rows);
-  const command = `npx tsx bench/mp3-wav.ts --seeds ${argValue('--seeds') ?? '1-12'} --duration ${durationSec} --write`;
+  const command = `npx tsx bench/mp3-wav.ts --seeds ${argValue('--seeds') ?? DEFAULT_SEEDS} --duration ${durationSec} --write`;
   await writeBenchmarkSection('mp3-vs-wav', 'Beats: MP3 against WAV', command, `${table}\n\n${summary}`);
 }

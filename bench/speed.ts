@@ -80,8 +80,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function inChild(kind: string, file: string, outDir: string): Promise<CaseResult> {
-  const cold = hasFlag('--cold');
+function inChild(kind: string, file: string, outDir: string, cold: boolean): Promise<CaseResult> {
   const child =
     cold && (kind === 'full' || kind === 'mir')
       ? fork(fileURLToPath(new URL('./cold-child.mjs', import.meta.url)), [kind, file, outDir], { execArgv: [] })
@@ -119,7 +118,7 @@ async function main(): Promise<void> {
         // Runs interleave with nothing else; the median damps the machine's noise.
         const runs: CaseResult[] = [];
         for (let r = 0; r < repeats; r++) {
-          runs.push(await inChild(kind, mp3, join(work, `out-${kind}-${durationSec}`)));
+          runs.push(await inChild(kind, mp3, join(work, `out-${kind}-${durationSec}`), cold));
           process.stderr.write(`${durationSec} s ${kind} #${r + 1}: ${runs[r].wallSec.toFixed(2)} s, ${runs[r].peakRssMb.toFixed(0)} MB\n`);
         }
         results[kind] = {
@@ -151,7 +150,7 @@ async function main(): Promise<void> {
   ].join('\n\n');
   process.stdout.write(body + '\n');
   if (hasFlag('--write')) {
-    await writeBenchmarkSection(cold ? 'speed-cold' : 'speed', `Analysis speed and memory against essentia.js${cold ? ' (cold process)' : ''}`, `npx tsx bench/speed.ts --durations ${durations.join(',')} --repeat ${repeats}${hasFlag('--cold') ? ' --cold' : ''}`, body);
+    await writeBenchmarkSection(cold ? 'speed-cold' : 'speed', `Analysis speed and memory against essentia.js${cold ? ' (cold process)' : ''}`, `npx tsx bench/speed.ts --durations ${durations.join(',')} --repeat ${repeats}${cold ? ' --cold' : ''}`, body);
   }
 }
 

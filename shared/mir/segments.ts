@@ -23,10 +23,10 @@
  *    therefore bar lines (downbeats). Timbre leads because the repetition novelty cannot place a
  *    boundary between two sections that repeat at one lag (verse, chorus, verse, chorus: the
  *    verse and chorus ran together); the ±3-bar kernel averages out the bar-to-bar timbre
- *    changes of the chords. (With ±2 bars and equal weights,
- *    sections F@3 was 0.954 on seeds 1–40, on which the method was developed, but 0.895 on seeds
- *    41–80 and 0.887 on 81–120. The values were chosen on seeds 1–80 and checked on 81–120:
- *    now 0.959 / 0.936 / 0.928, truth beats, bench/structure-dev.ts.)
+ *    changes of the chords. (With ±2 bars and equal weights, sections F@3 was 0.954 on seeds
+ *    1–40, on which the method was developed, but 0.895 on seeds 41–80 and 0.887 on 81–120. The
+ *    values were chosen on seeds 1–80 and checked on 81–120: now 0.959 / 0.936 / 0.928, truth
+ *    beats, bench/structure-dev.ts.)
  * 5. Labels (shared/mir/segments-labels.ts): a piece merges into the section before it when it
  *    repeats that section's opening bars (a progression played twice, cut by a spurious peak);
  *    the pieces are then clustered by diagonal-alignment similarity on a bar similarity that

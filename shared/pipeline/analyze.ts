@@ -44,6 +44,14 @@ function timed<T>(timings: StepTimes, name: string, fn: () => T): T {
   return out;
 }
 
+/** {@link timed} for an asynchronous step: the wall time until `fn`'s promise settles. */
+async function timedAsync<T>(timings: StepTimes, name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  timings[name] = (performance.now() - t0) / 1000;
+  return out;
+}
+
 /**
  * Estimate tempo, beats and meter, tuning, key, chords, sections and descriptors of a mix.
  * Works on any sample rate and channel count; silence and very short clips give an honest empty
@@ -51,9 +59,8 @@ function timed<T>(timings: StepTimes, name: string, fn: () => T): T {
  */
 export async function analyzeMix(mix: AudioBuffer, options: AnalyzeMixOptions = {}): Promise<MusicDescription & { timings: StepTimes }> {
   const timings: StepTimes = {};
-  const t0 = performance.now();
-  const mono = options.tonalThread ? await options.tonalThread.analysisMono(mix, ANALYSIS_SAMPLE_RATE) : mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE);
-  timings.resample = (performance.now() - t0) / 1000;
+  const thread = options.tonalThread;
+  const mono = await timedAsync(timings, 'resample', async () => (thread ? thread.analysisMono(mix, ANALYSIS_SAMPLE_RATE) : mixToAnalysisMono(mix, ANALYSIS_SAMPLE_RATE)));
   return describeAnalysisSignal(mono, durationOf(mix), mix, options, timings);
 }
 
