@@ -25,8 +25,8 @@
  *    verse and chorus ran together); the ±3-bar kernel averages out the bar-to-bar timbre
  *    changes of the chords. (With ±2 bars and equal weights, sections F@3 was 0.954 on seeds
  *    1–40, on which the method was developed, but 0.895 on seeds 41–80 and 0.887 on 81–120. The
- *    values were chosen on seeds 1–80 and checked on 81–120: now 0.959 / 0.936 / 0.928, truth
- *    beats, bench/structure-dev.ts.)
+ *    values were chosen on seeds 1–80 and checked on 81–120: then 0.959 / 0.936 / 0.928, and
+ *    0.959 / 0.939 / 0.935 with the end alignment of step 5; truth beats, bench/structure-dev.ts.)
  * 5. Labels (shared/mir/segments-labels.ts): a piece merges into the section before it when it
  *    repeats that section's opening bars (a progression played twice, cut by a spurious peak);
  *    the pieces are then clustered by diagonal-alignment similarity on a bar similarity that
@@ -35,6 +35,8 @@
  *    number of section types follows from the threshold. Neighbours with one label join; each
  *    repeated section's start then moves by ≤ 2 bars to line up bar by bar with the start of its
  *    best-marked occurrence (repetition is exact, timbre changes can be smeared over a bar);
+ *    a repeated section followed by an unrepeated one (a chorus before the bridge) ends, by the
+ *    same reach, where its last bars line up with the end of another occurrence;
  *    a run of m × the usual length of its type (two choruses back to back) is split in m.
  *    Repetition letters A, B, C… follow the types in order of first appearance.
  * 6. Functional names: of the repeated letters, the loudest is the chorus and the next most
@@ -461,6 +463,58 @@ function alignSectionStarts(segs: LabelledSegment[], sim: Float64Array, novelty:
 }
 
 /**
+ * Boundary refinement by repetition, at the end of a repeated section followed by an unrepeated
+ * one (a chorus running into the bridge): there is no other occurrence of the next section to
+ * line its start up with, so the boundary moves instead, by up to `reach` bars, to where the last
+ * (≤ 4) bars of the repeated section line up with the last bars of its reference occurrence (of
+ * the others, the one whose end has the highest novelty; a run of back-to-back repeats counts by
+ * its last member). A bridge that opens on a bar like the end of the chorus (the same chord, the
+ * drums still playing) otherwise lets the chorus run a bar into it: its timbre novelty peaks a bar
+ * late. The boundary moves only on evidence: the reference's end must be marked at least as well
+ * as the current boundary, the moved ending must match the reference's ending (mean bar similarity
+ * ≥ `minMatch`), and the section's new length must be the length of another occurrence of its type
+ * or twice it (a chorus, or two back to back). Ties keep the novelty peak (a quarter of the
+ * novelty is added to the score, as in {@link alignSectionStarts}).
+ */
+function alignSectionEnds(segs: LabelledSegment[], sim: Float64Array, novelty: Float64Array, n: number, minBars: number, reach: number, minMatch = 0.5): LabelledSegment[] {
+  const out = segs.map((x) => ({ ...x }));
+  const count = new Map<number, number>();
+  for (const x of out) count.set(x.label, (count.get(x.label) ?? 0) + 1);
+  for (let i = 1; i < out.length; i++) {
+    const prev = out[i - 1];
+    const cur = out[i];
+    if ((count.get(cur.label) ?? 0) > 1 || (count.get(prev.label) ?? 0) < 2) continue;
+    const others = out.filter((o, j) => o !== prev && o.label === prev.label);
+    const ends = others.filter((o) => out[out.indexOf(o) + 1]?.label !== o.label);
+    if (ends.length === 0) continue;
+    const ref = ends.reduce((a, b) => (novelty[b.endBar] > novelty[a.endBar] ? b : a));
+    if (novelty[ref.endBar] < novelty[cur.startBar]) continue;
+    const lengths = new Set(others.flatMap((o) => [o.endBar - o.startBar, 2 * (o.endBar - o.startBar)]));
+    const endMatch = (b: number): number => {
+      const k = Math.min(4, ref.endBar - ref.startBar, b - prev.startBar);
+      let acc = 0;
+      for (let j = 1; j <= k; j++) acc += sim[(b - j) * n + ref.endBar - j];
+      return k > 0 ? acc / k : 0;
+    };
+    let best = cur.startBar;
+    let bestScore = -Infinity;
+    for (let b = cur.startBar - reach; b <= cur.startBar + reach; b++) {
+      if (b - prev.startBar < minBars || cur.endBar - b < minBars) continue;
+      if (b !== cur.startBar && !lengths.has(b - prev.startBar)) continue;
+      const score = endMatch(b) + 0.25 * novelty[b];
+      if (score > bestScore + 1e-9) {
+        bestScore = score;
+        best = b;
+      }
+    }
+    if (endMatch(best) < minMatch) continue;
+    prev.endBar = best;
+    cur.startBar = best;
+  }
+  return out;
+}
+
+/**
  * Novelty boundaries and segment-clustering labels (steps 4–5 of the module comment).
  * `sc` and `st` are the raw chroma and timbre bar similarities, `rec` the recurrence graph.
  */
@@ -522,6 +576,7 @@ function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, 
     else segs.push({ ...x });
   }
   segs = alignSectionStarts(segs, sim, novelty, n, minBars, options.alignReachBars ?? 2);
+  segs = alignSectionEnds(segs, sim, novelty, n, minBars, options.alignReachBars ?? 2);
   // A run of m × the usual length of its type (two choruses back to back) is split in m.
   const out: LabelledSegment[] = [];
   for (const r of segs) {

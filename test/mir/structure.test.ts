@@ -165,3 +165,25 @@ describe('sections of a generated song whose verse and chorus repeat at one lag'
     expect(chorus2).toBe(chorus1);
   }, 30_000);
 });
+
+describe('sections of a generated song whose bridge opens like the chorus ends', () => {
+  // Generator seed 11: intro, verse, chorus, verse, chorus, bridge, chorus, chorus, outro, 4 bars
+  // each (1.75 s bars). The bridge's first bar keeps the chorus's drums and half its timbre, so
+  // the timbre novelty peaks a bar into the bridge and the second chorus ran 5 bars (bridge found
+  // 1.8 s late). Its last four bars, lined up with the end of the other choruses, put the end back.
+  it('ends the chorus before the bridge on the right bar line, as its other occurrences end', () => {
+    const song = renderSong(11, {});
+    const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+    const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
+    const chroma = computeChroma(signal, { tuningHz: song.truth.tuningHz });
+    const est = estimateSections(signal, song.truth.beats, song.truth.beatsPerBar, chroma);
+    const bridge = song.truth.sections.find((x) => x.label === 'bridge');
+    expect(bridge).toBeDefined();
+    const nearest = Math.min(...est.slice(1).map((x) => Math.abs(x.startSec - (bridge?.startSec ?? 0))));
+    expect(nearest).toBeLessThan(0.5);
+    const ref = song.truth.sections.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter }));
+    const scores = evaluateSegments(ref, est.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter })));
+    expect(scores.boundary05.fMeasure).toBe(1);
+    expect(scores.pairwise.fMeasure).toBeGreaterThan(0.99);
+  }, 30_000);
+});
