@@ -5,7 +5,7 @@
  * beats (WAV beat ↔ nearest MP3 beat within 70 ms) and the beats left unmatched. A codec path
  * that shifts the audio (an untrimmed encoder/decoder delay) shows as a constant offset.
  *
- *   npx tsx bench/mp3-wav.ts [--seeds 1-12] [--duration 60] [--write]
+ *   npx tsx bench/mp3-wav.ts [--seeds 1-40] [--duration 60] [--write]
  *
  * --write stores the table in BENCHMARKS.md (section 'mp3-vs-wav').
  */
@@ -24,7 +24,9 @@ import { matchBeatOffsets } from '../shared/mir/beats-match.js';
 import { argValue, hasFlag, parseSeedRange } from './args.js';
 import { markdownTable, writeBenchmarkSection } from './report.js';
 
-const DEFAULT_SEEDS = '1-12';
+const DEFAULT_SEEDS = '1-40';
+/** The tolerance the summary counts against, s. */
+const TOLERANCE_SEC = 0.005;
 const seeds = parseSeedRange(argValue('--seeds') ?? DEFAULT_SEEDS);
 const durationSec = Number(argValue('--duration') ?? 60);
 const ENCODINGS: Array<[string, string[]]> = [
@@ -66,7 +68,15 @@ try {
 }
 const maxAll = all.length ? Math.max(...all) * 1000 : 0;
 const meanAll = all.length ? (all.reduce((s, v) => s + v, 0) / all.length) * 1000 : 0;
-const summary = `ALL seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${durationSec} s): max |Δbeat| ${maxAll.toFixed(2)} ms, mean |Δbeat| ${meanAll.toFixed(2)} ms over ${all.length} matched beats`;
+const within = all.filter((v) => v <= TOLERANCE_SEC).length;
+const toleranceMs = TOLERANCE_SEC * 1000;
+// A song passes when both of its encodings keep every beat within the tolerance and none unmatched.
+const failing = new Set(rows.filter((r) => (r[5] as number) > toleranceMs || (r[4] as number) > 0).map((r) => r[0]));
+const summary =
+  `ALL seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${durationSec} s): max |Δbeat| ${maxAll.toFixed(2)} ms, mean |Δbeat| ${meanAll.toFixed(2)} ms over ${all.length} matched beats; ` +
+  `${within} of them (${((100 * within) / Math.max(1, all.length)).toFixed(2)} %) within ${toleranceMs} ms; ` +
+  `songs with every beat within ${toleranceMs} ms in both encodings: ${seeds.length - failing.size} of ${seeds.length}` +
+  (failing.size ? ` (not: seed ${[...failing].join(', ')})` : '');
 console.log(summary);
 if (hasFlag('--write')) {
   const table = markdownTable(['seed', 'encoding', 'WAV beats', 'matched', 'unmatched', 'max |Δ| ms', 'mean |Δ| ms'], rows);

@@ -2,7 +2,7 @@
  * Development bench for the rhythm path: renders generator songs with known truth, resamples the
  * mix to the analysis rate, runs analyzeRhythm and prints tempo Acc1/Acc2, beat F (±70 ms) and
  * downbeat F per song and on average, with the per-song meter and the mean signed beat offset
- * (estimate − truth, ms, over beats paired within ±70 ms).
+ * (estimate − truth, ms, over beats paired within ±70 ms) with its spread (standard deviation).
  *
  *   npx tsx bench/rhythm-dev.ts [first=1] [last=20] [--duration 60] [--verbose]
  *     [--speed 1.4] [--stems drums,bass,other,vocals]
@@ -48,7 +48,7 @@ function monoOf(song: RenderedSong): Float32Array {
   return resampleMono(mono, Math.round(song.mix.sampleRate * speed), ANALYSIS_SAMPLE_RATE);
 }
 
-const rows: { acc1: number; acc2: number; beatF: number; downF: number; ms: number; offMs: number }[] = [];
+const rows: { acc1: number; acc2: number; beatF: number; downF: number; ms: number; offMs: number; spreadMs: number }[] = [];
 for (let seed = first; seed <= last; seed++) {
   const song = renderSong(seed, durationSec ? { durationSec } : {});
   const mono = monoOf(song);
@@ -67,11 +67,13 @@ for (let seed = first; seed <= last; seed++) {
   // Mean signed offset (estimate − truth) of the beats paired within the ±70 ms window, ms.
   const pairs = matchBeatOffsets(truth.beats.map((b) => b.timeSec), r.beats.map((b) => b.timeSec)).offsetsSec;
   const offMs = pairs.length ? (1000 * pairs.reduce((s, v) => s + v, 0)) / pairs.length : 0;
-  rows.push({ acc1, acc2, beatF, downF, ms, offMs });
+  // Spread: standard deviation of those offsets about their mean, ms (how evenly the beats sit on their attacks).
+  const spreadMs = pairs.length ? Math.sqrt(pairs.reduce((s, v) => s + (1000 * v - offMs) ** 2, 0) / pairs.length) : 0;
+  rows.push({ acc1, acc2, beatF, downF, ms, offMs, spreadMs });
   const style = song.meta.style;
   console.log(
     `seed ${String(seed).padStart(4)} ${style.padEnd(10)} ref ${refBpm.toFixed(1).padStart(6)} ${truth.beatsPerBar}/4 drift ${song.meta.tempoDrift.toFixed(3)} ` +
-      `est ${(r.tempo?.bpm ?? 0).toFixed(1).padStart(6)} ${r.beatsPerBar}/4  acc1 ${acc1} acc2 ${acc2}  beatF ${beatF.toFixed(3)}  downF ${downF.toFixed(3)}  off ${offMs.toFixed(1).padStart(5)} ms  ` +
+      `est ${(r.tempo?.bpm ?? 0).toFixed(1).padStart(6)} ${r.beatsPerBar}/4  acc1 ${acc1} acc2 ${acc2}  beatF ${beatF.toFixed(3)}  downF ${downF.toFixed(3)}  off ${offMs.toFixed(1).padStart(5)} ms spread ${spreadMs.toFixed(1).padStart(4)} ms  ` +
       `rhythm ${ms.toFixed(0)} ms (stft ${(t1 - t0).toFixed(0)} ms) ${truth.durationSec.toFixed(0)} s`,
   );
   if (verbose) {
@@ -82,5 +84,5 @@ for (let seed = first; seed <= last; seed++) {
 }
 const mean = (k: keyof (typeof rows)[number]): number => rows.reduce((s, r) => s + r[k], 0) / Math.max(1, rows.length);
 console.log(
-  `MEAN seeds ${first}..${last} (n=${rows.length}): acc1 ${mean('acc1').toFixed(3)} acc2 ${mean('acc2').toFixed(3)} beatF ${mean('beatF').toFixed(3)} downF ${mean('downF').toFixed(3)} offset ${mean('offMs').toFixed(1)} ms rhythm ${mean('ms').toFixed(0)} ms`,
+  `MEAN seeds ${first}..${last} (n=${rows.length}): acc1 ${mean('acc1').toFixed(3)} acc2 ${mean('acc2').toFixed(3)} beatF ${mean('beatF').toFixed(3)} downF ${mean('downF').toFixed(3)} offset ${mean('offMs').toFixed(1)} ms spread ${mean('spreadMs').toFixed(2)} ms rhythm ${mean('ms').toFixed(0)} ms`,
 );

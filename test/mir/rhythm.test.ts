@@ -3,7 +3,7 @@ import { ANALYSIS_SAMPLE_RATE, AnalysisSignal } from '../../shared/mir/signal.js
 import { analyzeRhythm, tempoFromBeats } from '../../shared/mir/rhythm.js';
 import { computeOnsetEnvelope } from '../../shared/mir/onset.js';
 import { estimateTempo } from '../../shared/mir/tempo.js';
-import { alignBeatPhase, placeBeats, trackBeats, whittakerSmooth } from '../../shared/mir/beats.js';
+import { alignBeatPhase, neighbourGrid, placeBeats, trackBeats, whittakerSmooth } from '../../shared/mir/beats.js';
 import { estimateDownbeats } from '../../shared/mir/downbeats.js';
 import { renderSong } from '../../shared/generation/song.js';
 import { resampleMono } from '../../shared/audio/resample.js';
@@ -177,6 +177,40 @@ describe('beat placement guards', () => {
     // A strong onset off the grid keeps its pull: the reweighting spares what holds the fit.
     const strong = peaksEnvelope(860, grid.map((f, i): [number, number] => (i === 21 ? [f + 1, 1] : [f, 1])));
     expect(Math.abs(placeBeats(strong, beats)[21] * fr - (grid[21] + 1))).toBeLessThan(0.35);
+  });
+
+  it("places a beat whose only onsets are syncopated notes on its neighbours' grid, whichever note is louder", () => {
+    // Beat 21 has no attack: a note 2.5 frames (58 ms) before it and one 1.9 frames (44 ms) after.
+    // Which of the two is louder is what a re-encoding can flip.
+    const withNotes = (early: number, late: number) =>
+      peaksEnvelope(860, grid.flatMap((f, i): Array<[number, number]> => (i === 21 ? [[f - 2.5, early], [f + 1.9, late]] : [[f, 1]])));
+    const beats = grid.map((f) => f / fr);
+    const a = withNotes(0.2, 0.15);
+    const b = withNotes(0.15, 0.2);
+    const onGrid = { neighbourGridBeats: 4 };
+    const [pa, pb] = [placeBeats(a, beats, onGrid)[21], placeBeats(b, beats, onGrid)[21]];
+    expect(Math.abs(pa - beats[21]) * 1000).toBeLessThan(4);
+    expect(Math.abs(pb - beats[21]) * 1000).toBeLessThan(4);
+    expect(Math.abs(pa - pb) * 1000).toBeLessThan(4);
+    // Measured from the first fit, which each note pulls to itself, the beat follows the louder.
+    expect(Math.abs(placeBeats(a, beats)[21] - placeBeats(b, beats)[21]) * 1000).toBeGreaterThan(80);
+    // A strong attack a frame (23 ms) off the grid still holds its beat.
+    const strong = peaksEnvelope(860, grid.map((f, i): [number, number] => (i === 21 ? [f + 1, 1] : [f, 1])));
+    expect(Math.abs(placeBeats(strong, beats, onGrid)[21] * fr - (grid[21] + 1))).toBeLessThan(0.35);
+  });
+
+  it("predicts each beat from its neighbours' onsets, leaving its own out, and not where one side is empty", () => {
+    const frames = Array.from({ length: 12 }, (_, i) => 10 + 20.5 * i);
+    frames[6] += 3; // the beat's own onset, off the line
+    const weights = frames.map(() => 1);
+    const g = neighbourGrid(frames, weights, 4);
+    expect(g[6]).toBeCloseTo(10 + 20.5 * 6, 9);
+    expect(g[3]).not.toBeCloseTo(10 + 20.5 * 3, 1); // its neighbour 6 is in its window, off the line
+    expect(g[0]).toBeUndefined(); // nothing before it
+    const line = frames.map((_, i) => 10 + 20.5 * i);
+    const silentBefore = weights.map((w, i) => (i < 6 ? 0 : w)); // a break: no onsets before beat 6
+    expect(neighbourGrid(line, silentBefore, 4)[6]).toBeUndefined();
+    expect(neighbourGrid(line, silentBefore, 4)[8]).toBeCloseTo(10 + 20.5 * 8, 9);
   });
 });
 
