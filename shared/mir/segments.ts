@@ -26,7 +26,8 @@
  *    changes of the chords. (With ±2 bars and equal weights, sections F@3 was 0.954 on seeds
  *    1–40, on which the method was developed, but 0.895 on seeds 41–80 and 0.887 on 81–120. The
  *    values were chosen on seeds 1–80 and checked on 81–120: then 0.959 / 0.936 / 0.928, and
- *    0.959 / 0.939 / 0.935 with the end alignment of step 5; truth beats, bench/structure-dev.ts.)
+ *    0.959 / 0.939 / 0.935 with the end alignment of step 5, 0.970 / 0.943 / 0.942 with its
+ *    phrase-length split; truth beats, bench/structure-dev.ts.)
  * 5. Labels (shared/mir/segments-labels.ts): a piece merges into the section before it when it
  *    repeats that section's opening bars (a progression played twice, cut by a spurious peak);
  *    the pieces are then clustered by diagonal-alignment similarity on a bar similarity that
@@ -37,7 +38,7 @@
  *    best-marked occurrence (repetition is exact, timbre changes can be smeared over a bar);
  *    a repeated section followed by an unrepeated one (a chorus before the bridge) ends, by the
  *    same reach, where its last bars line up with the end of another occurrence;
- *    a run of m × the usual length of its type (two choruses back to back) is split in m.
+ *    a run of m × the usual length (≥ 4 bars) of its type (two choruses back to back) is split in m.
  *    Repetition letters A, B, C… follow the types in order of first appearance.
  * 6. Functional names: of the repeated letters, the loudest is the chorus and the next most
  *    repeated the verse (further repeated letters are "instrumental"); unrepeated sections are
@@ -143,6 +144,13 @@ interface BarGrid {
 
 const FALLBACK_BEAT_SEC = 0.5;
 const SILENCE_RMS = 1e-4;
+/**
+ * Shortest usual length of a section type, bars, by which a longer run of that type is split
+ * (step 5): a phrase. With 2 (the minimum section length), an 8-bar bridge labelled like a
+ * 2-bar intro was cut in four (generator seeds 5, 27, 108, 120; bench/structure-dev.ts on seeds
+ * 1–120: 8 songs score better, none worse).
+ */
+const SPLIT_UNIT_BARS = 4;
 /** Bars this far below the median bar level, dB, count as silent lead-in or tail. */
 const SILENT_BELOW_MEDIAN_DB = 25;
 
@@ -577,13 +585,15 @@ function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, 
   }
   segs = alignSectionStarts(segs, sim, novelty, n, minBars, options.alignReachBars ?? 2);
   segs = alignSectionEnds(segs, sim, novelty, n, minBars, options.alignReachBars ?? 2);
-  // A run of m × the usual length of its type (two choruses back to back) is split in m.
+  // A run of m × the usual length of its type (two choruses back to back) is split in m, when
+  // that length is a phrase (≥ SPLIT_UNIT_BARS): a type whose other occurrences are a bar or two
+  // long (a short intro whose letter a sparse bridge took) is no unit the run repeats.
   const out: LabelledSegment[] = [];
   for (const r of segs) {
     const len = r.endBar - r.startBar;
     const others = segs.filter((o) => o !== r && o.label === r.label).map((o) => o.endBar - o.startBar);
     const typical = others.length ? median(others) : 0;
-    const m = typical >= minBars ? Math.round(len / typical) : 1;
+    const m = typical >= Math.max(minBars, SPLIT_UNIT_BARS) ? Math.round(len / typical) : 1;
     if (m >= 2 && Math.abs(len - m * typical) <= 1) {
       for (let p = 0; p < m; p++) out.push({ startBar: r.startBar + Math.round((p * len) / m), endBar: r.startBar + Math.round(((p + 1) * len) / m), label: r.label });
     } else out.push(r);

@@ -142,6 +142,20 @@ describe('estimateSections', () => {
   });
 });
 
+/**
+ * A generator song's sections found from its mix with the truth beats and tuning (the structure
+ * step alone), and their scores against the truth sections (repetition letters as labels).
+ */
+function sectionsOfGeneratedSong(seed: number) {
+  const song = renderSong(seed, {});
+  const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+  const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
+  const chroma = computeChroma(signal, { tuningHz: song.truth.tuningHz });
+  const est = estimateSections(signal, song.truth.beats, song.truth.beatsPerBar, chroma);
+  const asLetters = (xs: typeof est) => xs.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter }));
+  return { song, est, scores: evaluateSegments(asLetters(song.truth.sections), asLetters(est)) };
+}
+
 describe('sections of a generated song whose verse and chorus repeat at one lag', () => {
   // Generator seed 47, a 3/4 ballad: intro, then verse and chorus of 4 bars each, twice, then a
   // bridge and an outro. Verse and chorus repeat at the same distance (8 bars), so the change of
@@ -149,13 +163,7 @@ describe('sections of a generated song whose verse and chorus repeat at one lag'
   // louder. Read by the repetition novelty first, verse and chorus ran together into one 41 s
   // section (boundary F@3 0.44).
   it('finds the verse and chorus boundaries from the change of timbre, within 3 s', () => {
-    const song = renderSong(47, {});
-    const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
-    const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
-    const chroma = computeChroma(signal, { tuningHz: song.truth.tuningHz });
-    const est = estimateSections(signal, song.truth.beats, song.truth.beatsPerBar, chroma);
-    const ref = song.truth.sections.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter }));
-    const scores = evaluateSegments(ref, est.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter })));
+    const { song, est, scores } = sectionsOfGeneratedSong(47);
     expect(scores.boundary3.fMeasure).toBeGreaterThanOrEqual(0.9);
     // Verse and chorus take different letters, and their repeats take theirs.
     const letterAt = (t: number) => est.find((x) => x.startSec <= t && t < x.endSec)?.letter;
@@ -172,18 +180,26 @@ describe('sections of a generated song whose bridge opens like the chorus ends',
   // the timbre novelty peaks a bar into the bridge and the second chorus ran 5 bars (bridge found
   // 1.8 s late). Its last four bars, lined up with the end of the other choruses, put the end back.
   it('ends the chorus before the bridge on the right bar line, as its other occurrences end', () => {
-    const song = renderSong(11, {});
-    const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
-    const signal = new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE);
-    const chroma = computeChroma(signal, { tuningHz: song.truth.tuningHz });
-    const est = estimateSections(signal, song.truth.beats, song.truth.beatsPerBar, chroma);
+    const { song, est, scores } = sectionsOfGeneratedSong(11);
     const bridge = song.truth.sections.find((x) => x.label === 'bridge');
     expect(bridge).toBeDefined();
     const nearest = Math.min(...est.slice(1).map((x) => Math.abs(x.startSec - (bridge?.startSec ?? 0))));
     expect(nearest).toBeLessThan(0.5);
-    const ref = song.truth.sections.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter }));
-    const scores = evaluateSegments(ref, est.map((x) => ({ startSec: x.startSec, endSec: x.endSec, label: x.letter })));
     expect(scores.boundary05.fMeasure).toBe(1);
     expect(scores.pairwise.fMeasure).toBeGreaterThan(0.99);
+  }, 30_000);
+});
+
+describe('sections of a generated song whose bridge takes the letter of its short intro', () => {
+  // Generator seed 27, a 3/4 rock song: a 2-bar intro and, late, an 8-bar bridge that sounds like
+  // it (sparse, the same chords). The bridge takes the intro's letter; the doubled-chorus split
+  // then cut it into four 2-bar pieces, as if the intro were a unit it repeated.
+  it('keeps the bridge whole: no split by a type whose usual length is shorter than a phrase', () => {
+    const { song, est, scores } = sectionsOfGeneratedSong(27);
+    const bridge = song.truth.sections.find((x) => x.label === 'bridge');
+    expect(bridge).toBeDefined();
+    const { startSec, endSec } = bridge ?? { startSec: 0, endSec: 0 };
+    expect(est.filter((x) => x.startSec > startSec + 1 && x.startSec < endSec - 1)).toEqual([]);
+    expect(scores.boundary3.fMeasure).toBe(1);
   }, 30_000);
 });
