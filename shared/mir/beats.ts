@@ -204,8 +204,9 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   const placeSmooth = options.placement ? gaussianSmooth(options.placement.values, PEAK_SMOOTH_FRAMES) : smooth;
   const place = { smooth: placeSmooth, reference: referenceLevel(placeSmooth) };
   const path = kept.map((f) => f / fr);
-  // The final placement measures onsets against their neighbours' grid (placeBeats); the grid
-  // check below reads the plain placement, so that its decisions do not hang on weak onsets.
+  // The final placement measures onsets against their neighbours' grid (placeBeats). The phase
+  // continuity check below reads the plain placement: fed the grid-weighted one, it moved the
+  // arpeggio intros of some dev songs (generator seeds 4, 5, 39) differently in MP3 and WAV.
   const final = { ...place, neighbourGridBeats: options.neighbourGridBeats ?? 4 };
   if (options.phaseAlignment === false) return placeBeats(placeEnv, path, final);
   // Sections that slipped off the song's grid go back onto it, and are placed on their onsets.

@@ -481,8 +481,8 @@ function alignSectionStarts(segs: LabelledSegment[], sim: Float64Array, novelty:
  * late. The boundary moves only on evidence: the reference's end must be marked at least as well
  * as the current boundary, the moved ending must match the reference's ending (mean bar similarity
  * ≥ `minMatch`), and the section's new length must be the length of another occurrence of its type
- * or twice it (a chorus, or two back to back). Ties keep the novelty peak (a quarter of the
- * novelty is added to the score, as in {@link alignSectionStarts}).
+ * or twice it (a chorus, or two back to back). A quarter of the novelty at each candidate bar
+ * line is added to its score, as in {@link alignSectionStarts}.
  */
 function alignSectionEnds(segs: LabelledSegment[], sim: Float64Array, novelty: Float64Array, n: number, minBars: number, reach: number, minMatch = 0.5): LabelledSegment[] {
   const out = segs.map((x) => ({ ...x }));
