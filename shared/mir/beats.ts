@@ -34,7 +34,7 @@ export interface BeatOptions {
   trimRatio?: number;
   /** Envelope on which beats are trimmed and placed ({@link placeBeats}); default the tracked one. */
   placement?: OnsetEnvelope;
-  /** Beats on either side whose onsets define the grid of the final placement ({@link PlaceOptions.neighbourGridBeats}). Default 4; 0 disables it. */
+  /** Beats on either side whose onsets define the grid of the final placement ({@link PlaceOptions.neighbourGridBeats}). Default {@link NEIGHBOUR_GRID_BEATS}; 0 disables it. */
   neighbourGridBeats?: number;
   /** Phase continuity ({@link alignBeatPhase}); false leaves the path's beats where they are. */
   phaseAlignment?: PhaseAlignOptions | false;
@@ -44,6 +44,9 @@ export interface BeatOptions {
    */
   gaps?: Array<[number, number]>;
 }
+
+/** Beats on either side of each beat whose onsets define its grid in the final placement ({@link neighbourGrid}). */
+export const NEIGHBOUR_GRID_BEATS = 4;
 
 export interface PhaseAlignOptions {
   /** Beats further than this from the song's grid (cycles of the local period) are moved onto it. Default 0.2. */
@@ -207,7 +210,7 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   // The final placement measures onsets against their neighbours' grid (placeBeats). The phase
   // continuity check below reads the plain placement: fed the grid-weighted one, it moved the
   // arpeggio intros of some dev songs (generator seeds 4, 5, 39) differently in MP3 and WAV.
-  const final = { ...place, neighbourGridBeats: options.neighbourGridBeats ?? 4 };
+  const final = { ...place, neighbourGridBeats: options.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS };
   if (options.phaseAlignment === false) return placeBeats(placeEnv, path, final);
   // Sections that slipped off the song's grid go back onto it, and are placed on their onsets.
   const aligned = alignBetweenGaps(placeBeats(placeEnv, path, place), options.gaps ?? [], options.phaseAlignment);

@@ -17,7 +17,7 @@
  * null, no beats; never an exception.
  */
 import type { BeatEvent, TempoEstimate } from '../contracts/music.js';
-import { placeBeats, trackBeats, type BeatOptions } from './beats.js';
+import { NEIGHBOUR_GRID_BEATS, placeBeats, trackBeats, type BeatOptions } from './beats.js';
 import { findSilentGaps } from './silence.js';
 import { estimateDownbeats, type DownbeatOptions } from './downbeats.js';
 import { computeOnsetEnvelope, type OnsetBandGroup, type OnsetEnvelope, type OnsetOptions } from './onset.js';
@@ -134,7 +134,7 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS, ...options.placement });
   const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
-  const placed = phase?.shifted ? placeBeats(placement, phase.beats, { neighbourGridBeats: options.beats?.neighbourGridBeats ?? 4 }) : tracked;
+  const placed = phase?.shifted ? placeBeats(placement, phase.beats, { neighbourGridBeats: options.beats?.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS }) : tracked;
   const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, options.attacks);
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;

@@ -492,8 +492,9 @@ function alignSectionEnds(segs: LabelledSegment[], sim: Float64Array, novelty: F
     const prev = out[i - 1];
     const cur = out[i];
     if ((count.get(cur.label) ?? 0) > 1 || (count.get(prev.label) ?? 0) < 2) continue;
-    const others = out.filter((o, j) => o !== prev && o.label === prev.label);
-    const ends = others.filter((o) => out[out.indexOf(o) + 1]?.label !== o.label);
+    const others = out.filter((o) => o !== prev && o.label === prev.label);
+    // A run of back-to-back repeats ends with its last member.
+    const ends = out.filter((o, j) => o !== prev && o.label === prev.label && out[j + 1]?.label !== o.label);
     if (ends.length === 0) continue;
     const ref = ends.reduce((a, b) => (novelty[b.endBar] > novelty[a.endBar] ? b : a));
     if (novelty[ref.endBar] < novelty[cur.startBar]) continue;
