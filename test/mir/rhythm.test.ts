@@ -199,18 +199,36 @@ describe('beat placement guards', () => {
     expect(Math.abs(placeBeats(strong, beats, onGrid)[21] * fr - (grid[21] + 1))).toBeLessThan(0.35);
   });
 
-  it("predicts each beat from its neighbours' onsets, leaving its own out, and not where one side is empty", () => {
+  it("predicts each beat from its neighbours' onsets, leaving its own out, with the weight of its thinner side as support", () => {
     const frames = Array.from({ length: 12 }, (_, i) => 10 + 20.5 * i);
     frames[6] += 3; // the beat's own onset, off the line
     const weights = frames.map(() => 1);
     const g = neighbourGrid(frames, weights, 4);
-    expect(g[6]).toBeCloseTo(10 + 20.5 * 6, 9);
-    expect(g[3]).not.toBeCloseTo(10 + 20.5 * 3, 1); // its neighbour 6 is in its window, off the line
+    expect(g[6]!.frame).toBeCloseTo(10 + 20.5 * 6, 9);
+    expect(g[6]!.support).toBe(4);
+    expect(g[3]!.frame).not.toBeCloseTo(10 + 20.5 * 3, 1); // its neighbour 6 is in its window, off the line
+    expect(g[1]!.support).toBe(1); // one beat before it
     expect(g[0]).toBeUndefined(); // nothing before it
     const line = frames.map((_, i) => 10 + 20.5 * i);
-    const silentBefore = weights.map((w, i) => (i < 6 ? 0 : w)); // a break: no onsets before beat 6
-    expect(neighbourGrid(line, silentBefore, 4)[6]).toBeUndefined();
-    expect(neighbourGrid(line, silentBefore, 4)[8]).toBeCloseTo(10 + 20.5 * 8, 9);
+    const silentBefore = weights.map((w, i) => (i < 6 ? 0 : i === 6 ? 0.3 : w)); // a break: no onsets before beat 6
+    const h = neighbourGrid(line, silentBefore, 4);
+    expect(h[6]).toBeUndefined();
+    expect(h[7]!.support).toBeCloseTo(0.3, 9); // only beat 6's weak onset before it
+    expect(h[8]!.frame).toBeCloseTo(10 + 20.5 * 8, 9);
+  });
+
+  it('bounds how far a weak onset off the grid pulls its beat, but not a full-strength attack', () => {
+    // Beat 21's only onset is 1.3 frames (30 ms) late.
+    const late = (height: number) => peaksEnvelope(860, grid.map((f, i): [number, number] => (i === 21 ? [f + 1.3, height] : [f, 1])));
+    const beats = grid.map((f) => f / fr);
+    const onGrid = { neighbourGridBeats: 4 };
+    const moved = (height: number, options = {}) => (placeBeats(late(height), beats, { ...onGrid, ...options })[21] - beats[21]) * 1000;
+    // A third as strong as its neighbours: about a third of the way, not most of it.
+    expect(moved(0.3)).toBeGreaterThan(5);
+    expect(moved(0.3)).toBeLessThan(12);
+    expect(moved(0.3, { pullLimitSec: 0 })).toBeGreaterThan(18);
+    // As strong as its neighbours (a rushed or dragged beat): most of the way.
+    expect(moved(1)).toBeGreaterThan(18);
   });
 });
 
