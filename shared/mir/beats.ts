@@ -553,8 +553,8 @@ export function whittakerSmooth(y: number[], w: number[], lambda: number): numbe
  *   Cauchy weight: a weak onset 30 ms off the grid keeps an eighth of its weight, one 100 ms off
  *   (a syncopated note) none, so that two such bumps on either side of the grid, which an
  *   encoding makes a little stronger or weaker, no longer pull the beat back and forth. (On
- *   generator songs re-encoded as MP3, beats moved by up to 23 ms with the Cauchy weight on the
- *   first fit, 6.6 ms with this: bench/mp3-wav.ts.)
+ *   generator songs 1–40 re-encoded as MP3, beats moved by up to 23 ms with the Cauchy weight on
+ *   the first fit, 6.6 ms with this, 4.5 ms with the two guards below: bench/mp3-wav.ts.)
  * - A weak onset off the grid also pulls less far: its distance r counts as c·tanh(r/c) (a
  *   bounded influence, as in robust regression) plus the share ρ of the rest that its strength,
  *   relative to the strongest onset of the beats within ±2, earns (`pullLimitSec` = c). A bump a
