@@ -5,7 +5,10 @@
  * (estimate − truth, ms, over beats paired within ±70 ms) with its spread (standard deviation).
  *
  *   npx tsx bench/rhythm-dev.ts [first=1] [last=20] [--duration 60] [--verbose]
- *     [--speed 1.4] [--stems drums,bass,other,vocals]
+ *     [--speed 1.4] [--stems drums,bass,other,vocals] [--set validation --write]
+ *
+ * `--set NAME --write` stores the means in BENCHMARKS.md (section 'rhythm-NAME'), with the songs
+ * that miss a bar of the analysis issue (tempo Acc1 1, beat F 0.96, downbeat F 0.90) listed.
  *
  * Stress material beyond the generator's tempo ranges and mixes (development only):
  * `--speed k` plays the song k times faster (the samples are read as if recorded at k × the
@@ -21,9 +24,11 @@ import { tempoAccuracy1, tempoAccuracy2 } from './metrics/tempo.js';
 import { beatFMeasure, downbeatFMeasure } from './metrics/beat.js';
 import { renderSong, type RenderedSong } from '../shared/generation/song.js';
 import { matchBeatOffsets } from '../shared/mir/beats-match.js';
+import { argValue, hasFlag } from './args.js';
+import { markdownTable, writeBenchmarkSection } from './report.js';
 
 const args = process.argv.slice(2);
-const VALUE_FLAGS = ['--duration', '--speed', '--stems'];
+const VALUE_FLAGS = ['--duration', '--speed', '--stems', '--set'];
 const positional = args.filter((a, i) => !a.startsWith('--') && !VALUE_FLAGS.includes(args[i - 1] ?? ''));
 const first = Number(positional[0] ?? 1);
 const last = Number(positional[1] ?? 20);
@@ -49,6 +54,8 @@ function monoOf(song: RenderedSong): Float32Array {
 }
 
 const rows: { acc1: number; acc2: number; beatF: number; downF: number; ms: number; offMs: number; spreadMs: number }[] = [];
+/** Songs that miss a bar: seed, style, truth tempo and meter, estimate, Acc1, beat F, downbeat F. */
+const misses: (string | number)[][] = [];
 for (let seed = first; seed <= last; seed++) {
   const song = renderSong(seed, durationSec ? { durationSec } : {});
   const mono = monoOf(song);
@@ -71,6 +78,9 @@ for (let seed = first; seed <= last; seed++) {
   const spreadMs = pairs.length ? Math.sqrt(pairs.reduce((s, v) => s + (1000 * v - offMs) ** 2, 0) / pairs.length) : 0;
   rows.push({ acc1, acc2, beatF, downF, ms, offMs, spreadMs });
   const style = song.meta.style;
+  if (acc1 < 1 || beatF < 0.96 || downF < 0.9) {
+    misses.push([seed, style, `${refBpm.toFixed(1)} ${truth.beatsPerBar}/4`, `${(r.tempo?.bpm ?? 0).toFixed(1)} ${r.beatsPerBar}/4`, acc1, beatF, downF]);
+  }
   console.log(
     `seed ${String(seed).padStart(4)} ${style.padEnd(10)} ref ${refBpm.toFixed(1).padStart(6)} ${truth.beatsPerBar}/4 drift ${song.meta.tempoDrift.toFixed(3)} ` +
       `est ${(r.tempo?.bpm ?? 0).toFixed(1).padStart(6)} ${r.beatsPerBar}/4  acc1 ${acc1} acc2 ${acc2}  beatF ${beatF.toFixed(3)}  downF ${downF.toFixed(3)}  off ${offMs.toFixed(1).padStart(5)} ms spread ${spreadMs.toFixed(1).padStart(4)} ms  ` +
@@ -83,6 +93,14 @@ for (let seed = first; seed <= last; seed++) {
   }
 }
 const mean = (k: keyof (typeof rows)[number]): number => rows.reduce((s, r) => s + r[k], 0) / Math.max(1, rows.length);
-console.log(
-  `MEAN seeds ${first}..${last} (n=${rows.length}): acc1 ${mean('acc1').toFixed(3)} acc2 ${mean('acc2').toFixed(3)} beatF ${mean('beatF').toFixed(3)} downF ${mean('downF').toFixed(3)} offset ${mean('offMs').toFixed(1)} ms spread ${mean('spreadMs').toFixed(2)} ms rhythm ${mean('ms').toFixed(0)} ms`,
-);
+const summary =
+  `MEAN seeds ${first}..${last} (n=${rows.length}): acc1 ${mean('acc1').toFixed(3)} acc2 ${mean('acc2').toFixed(3)} beatF ${mean('beatF').toFixed(3)} downF ${mean('downF').toFixed(3)} offset ${mean('offMs').toFixed(1)} ms spread ${mean('spreadMs').toFixed(2)} ms rhythm ${mean('ms').toFixed(0)} ms`;
+console.log(summary);
+const set = argValue('--set');
+if (set && hasFlag('--write')) {
+  const command = `npx tsx bench/rhythm-dev.ts ${first} ${last}${durationSec ? ` --duration ${durationSec}` : ''} --set ${set} --write`;
+  const table = misses.length
+    ? markdownTable(['seed', 'style', 'truth', 'estimate', 'tempo Acc1', 'beat F', 'downbeat F'], misses)
+    : 'Every song meets every bar.';
+  await writeBenchmarkSection(`rhythm-${set}`, `Beats and downbeats, ${set} songs (the songs under a bar)`, command, `${table}\n\n${summary} (offset: mean signed estimate − truth of the paired beats; spread: their standard deviation)`);
+}
