@@ -608,22 +608,22 @@ export function placeBeats(env: OnsetEnvelope, beatTimesSec: number[], options: 
   if (!(sigma > 0)) return first.map((f) => f / fr);
   const gridBeats = options.neighbourGridBeats ?? 0;
   const grid = gridBeats > 0 ? neighbourGrid(peaks.map((p) => p.frame), onsetWeight, gridBeats) : [];
-  const trust = grid.map((g) => (g ? smoothstep(g.support, GRID_SUPPORT[0], GRID_SUPPORT[1]) : 0));
+  const trust = grid.map((point) => (point ? smoothstep(point.support, GRID_SUPPORT[0], GRID_SUPPORT[1]) : 0));
   const c = (options.pullLimitSec ?? 0.008) * fr;
   const reweighted = (i: number): number => {
     const cauchy = onsetWeight[i] / (1 + ((peaks[i].frame - first[i]) / sigma) ** 2);
-    const g = grid[i];
-    if (!g) return cauchy;
-    const gauss = onsetWeight[i] * Math.exp(-0.5 * ((peaks[i].frame - g.frame) / sigma) ** 2);
+    const point = grid[i];
+    if (!point) return cauchy;
+    const gauss = onsetWeight[i] * Math.exp(-0.5 * ((peaks[i].frame - point.frame) / sigma) ** 2);
     return trust[i] * gauss + (1 - trust[i]) * cauchy;
   };
   const pulledTo = (i: number): number => {
-    const g = grid[i];
-    if (!g || !(c > 0)) return peaks[i].frame;
-    const r = peaks[i].frame - g.frame;
+    const point = grid[i];
+    if (!point || !(c > 0)) return peaks[i].frame;
+    const r = peaks[i].frame - point.frame;
     const bounded = c * Math.tanh(r / c);
     const rho = around[i] > 0 ? Math.min(1, peaks[i].strength / around[i]) : 1;
-    const pulled = g.frame + bounded + rho * (r - bounded);
+    const pulled = point.frame + bounded + rho * (r - bounded);
     return trust[i] * pulled + (1 - trust[i]) * peaks[i].frame;
   };
   return fit(reweighted, pulledTo).map((f) => f / fr);
