@@ -537,7 +537,7 @@ export function whittakerSmooth(y: number[], w: number[], lambda: number): numbe
  * lead-in) fall on the local beat grid of their neighbours instead of following the envelope's
  * noise floor, where the tracker's frame choice is arbitrary.
  *
- * Two guards keep a beat without an onset of its own off the bumps near it, which move or come
+ * Guards keep a beat without an onset of its own off the bumps near it, which move or come
  * and go when the song is re-encoded:
  * - s₀ is relative to the neighbours as well as to the song: at least `neighbourRatio` of the
  *   strongest onset of the beats within ±2. A bump a few per cent of the height of the onsets
@@ -554,7 +554,7 @@ export function whittakerSmooth(y: number[], w: number[], lambda: number): numbe
  *   (a syncopated note) none, so that two such bumps on either side of the grid, which an
  *   encoding makes a little stronger or weaker, no longer pull the beat back and forth. (On
  *   generator songs 1–40 re-encoded as MP3, beats moved by up to 23 ms with the Cauchy weight on
- *   the first fit, 6.6 ms with this, 4.5 ms with the two guards below: bench/mp3-wav.ts.)
+ *   the first fit, 6.6 ms with this, 4.5 ms with the two below: bench/mp3-wav.ts.)
  * - A weak onset off the grid also pulls less far: its distance r counts as c·tanh(r/c) (a
  *   bounded influence, as in robust regression) plus the share ρ of the rest that its strength,
  *   relative to the strongest onset of the beats within ±2, earns (`pullLimitSec` = c). A bump a
