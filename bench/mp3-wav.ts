@@ -85,7 +85,7 @@ console.log(summary);
 if (hasFlag('--write')) {
   const set = argValue('--set');
   const shown = set ? misses : rows;
-  const table = markdownTable(['seed', 'encoding', 'WAV beats', 'matched', 'unmatched', 'max |Δ| ms', 'mean |Δ| ms'], shown);
+  const table = markdownTable(['seed', 'encoding', 'WAV beats', 'matched', 'unmatched', 'largest Δ (ms)', 'mean Δ, absolute (ms)'], shown);
   const command = `npx tsx bench/mp3-wav.ts --seeds ${argValue('--seeds') ?? DEFAULT_SEEDS} --duration ${durationSec}${set ? ` --set ${set}` : ''} --write`;
   const name = set ? `mp3-vs-wav-${set}` : 'mp3-vs-wav';
   const title = set ? `Beats: MP3 against WAV, ${set} songs (only the song-encodings that miss)` : 'Beats: MP3 against WAV';

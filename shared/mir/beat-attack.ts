@@ -21,6 +21,7 @@
 import { hann } from '../dsp/window.js';
 import { realFftPlan } from '../dsp/realFft.js';
 import { parabolicPeakOffset } from '../dsp/stats.js';
+import { levelGain, loudLevel } from './level.js';
 
 /**
  * Where in the later of the two windows an attack sits when the fine flux peaks: 3/16 of the
@@ -41,8 +42,13 @@ export interface AttackOptions {
   neighbours?: number;
   /** Lowest FFT bin in the flux (below it: rumble and DC). Default 2 (172 Hz at 256 points). */
   minBin?: number;
-  /** Gain inside log(1 + gain·|X|). Default 100. */
+  /**
+   * Gain inside log(1 + gain·|X|) for a signal at the reference level (level.ts), scaled by the
+   * signal's {@link levelGain}. Default 100.
+   */
   logGain?: number;
+  /** Loud level of the signal ({@link loudLevel}); default measured from `mono`. */
+  level?: number;
   /**
    * Contrast (peak ÷ mean) of a beat's summed flux below which its move is the song's, and above
    * which it is its own; in between the two mix linearly. Default [1.1, 1.5].
@@ -76,7 +82,7 @@ function fluxAround(mono: Float32Array, sampleRate: number, timeSec: number, opt
   const hop = options.hop ?? 64;
   const lag = Math.max(1, Math.round(nFft / 4 / hop));
   const minBin = options.minBin ?? 2;
-  const gain = options.logGain ?? 100;
+  const gain = (options.logGain ?? 100) * levelGain(options.level ?? loudLevel(mono, sampleRate));
   const gain2 = gain * gain;
   const half = nFft >> 1;
   const search = Math.round(((options.searchSec ?? 0.04) * sampleRate) / hop);
@@ -152,7 +158,8 @@ export function findAttack(mono: Float32Array, sampleRate: number, timeSec: numb
 export function alignBeatsToAttacks(mono: Float32Array, sampleRate: number, beatTimesSec: number[], options: AttackOptions = {}): number[] {
   const n = beatTimesSec.length;
   if (n === 0) return [];
-  const curves = beatTimesSec.map((t) => fluxAround(mono, sampleRate, t, options));
+  const level = options.level ?? loudLevel(mono, sampleRate);
+  const curves = beatTimesSec.map((t) => fluxAround(mono, sampleRate, t, { ...options, level }));
   const { search, hop } = curves[0];
   const count = curves[0].flux.length;
   const reach = options.neighbours ?? 8;

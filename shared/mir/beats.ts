@@ -202,7 +202,9 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   frames.reverse();
 
   const smooth = gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES);
-  const kept = trimWeakEnds(frames, smooth, referenceLevel(smooth), options.trimRatio ?? 0.15);
+  const gaps = options.gaps ?? [];
+  const silent = (f: number): boolean => gaps.some(([a, b]) => f >= a * fr && f < b * fr);
+  const kept = trimWeakEnds(frames, smooth, referenceLevel(smooth), options.trimRatio ?? 0.15, silent);
   const placeEnv = options.placement ?? env;
   const placeSmooth = options.placement ? gaussianSmooth(options.placement.values, PEAK_SMOOTH_FRAMES) : smooth;
   const place = { smooth: placeSmooth, reference: referenceLevel(placeSmooth) };
@@ -213,7 +215,7 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   const final = { ...place, neighbourGridBeats: options.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS };
   if (options.phaseAlignment === false) return placeBeats(placeEnv, path, final);
   // Sections that slipped off the song's grid go back onto it, and are placed on their onsets.
-  const aligned = alignBetweenGaps(placeBeats(placeEnv, path, place), options.gaps ?? [], options.phaseAlignment);
+  const aligned = alignBetweenGaps(placeBeats(placeEnv, path, place), gaps, options.phaseAlignment);
   return placeBeats(placeEnv, aligned.moved > 0 ? aligned.beats : path, final);
 }
 
@@ -388,12 +390,15 @@ export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOption
  * Drop leading and trailing beats in near-silence: the prominence of the smoothed onset peak at
  * the beat ({@link onsetPeak}) below `ratio` × the envelope's reference level
  * ({@link referenceLevel}). Prominence rather than height, so that the noise floor of a fade-out
- * or of a lossy codec's quiet tail does not pass for onsets.
+ * or of a lossy codec's quiet tail does not pass for onsets. A beat on a `silent` frame (inside a
+ * silent gap) has no onset whatever the envelope shows there: the log compression still reads a
+ * flux in a reverb tail at −100 dBFS, and an MP3 encoder that cuts such a tail to digital zero
+ * made one there (generator seed 27, VBR: three beats after the music had ended).
  */
-function trimWeakEnds(frames: number[], smooth: Float32Array, reference: number, ratio: number): number[] {
+function trimWeakEnds(frames: number[], smooth: Float32Array, reference: number, ratio: number, silent: (f: number) => boolean): number[] {
   if (frames.length < 3) return frames;
   const thr = ratio * reference;
-  const strength = (f: number): number => onsetPeak(smooth, f, 2).strength;
+  const strength = (f: number): number => (silent(f) ? 0 : onsetPeak(smooth, f, 2).strength);
   let a = 0;
   let b = frames.length - 1;
   while (a < b && strength(frames[a]) < thr) a++;

@@ -27,6 +27,7 @@ import type { BeatEvent } from '../contracts/music.js';
 import { signalLogMel, melFilterbank, superFlux, defaultLagFrames, type OnsetEnvelope } from './onset.js';
 import { frameBinChroma } from './bin-chroma.js';
 import type { AnalysisSignal } from './signal.js';
+import { levelGain } from './level.js';
 
 export interface DownbeatOptions {
   /** Meters considered (beats per bar). Default [3, 4]. */
@@ -122,6 +123,9 @@ export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], 
   const meanIbi = nb > 1 ? (frame[nb - 1] - frame[0]) / (nb - 1) : fr / 2;
   const segEnd = (i: number): number => (i + 1 < nb ? frame[i + 1] : Math.min(numFrames, frame[i] + Math.round(meanIbi)));
 
+  // The log-compressed cues below take their gains at the reference level (level.ts), so that
+  // they do not depend on the input's gain.
+  const gain = levelGain(signal.loudLevel());
   // Chroma per beat (pitch classes of bins 55..2000 Hz, magnitude summed), and bass energy (40..180 Hz).
   const chroma = new Float64Array(nb * 12);
   const bassEnergy = new Float64Array(nb);
@@ -135,7 +139,7 @@ export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], 
       bass += perFrame[row + 12];
     }
     const len = b - a;
-    bassEnergy[i] = Math.log1p(bass / len);
+    bassEnergy[i] = Math.log1p((gain * bass) / len);
     let norm = 0;
     for (let c = 0; c < 12; c++) norm += chroma[i * 12 + c] ** 2;
     norm = Math.sqrt(norm);
@@ -163,7 +167,7 @@ export function computeBeatCues(signal: AnalysisSignal, beatTimesSec: number[], 
 
   // Bass and full-band onsets at the beat (max within ±2 frames).
   const fb = melFilterbank(nFft, signal.sampleRate, 96, 30, 11000);
-  const logMel = signalLogMel(signal, nFft, hopLength, fb, 1000);
+  const logMel = signalLogMel(signal, nFft, hopLength, fb, 1000 * gain);
   let bassBands = 0;
   const binHz = signal.sampleRate / nFft;
   while (bassBands < fb.numBands && fb.start[bassBands] * binHz < 180) bassBands++;

@@ -12,6 +12,7 @@
  */
 import type { AnalysisSignal, MagnitudeSpectrogram } from './signal.js';
 import { percussiveMel } from './rhythm-hpss.js';
+import { levelGain } from './level.js';
 
 
 export interface OnsetEnvelope {
@@ -38,7 +39,11 @@ export interface OnsetOptions {
   maxFilterBands?: number;
   /** Distance in frames to the reference frame; default from the window overlap (nFft/4 / hop). */
   diffFrames?: number;
-  /** Gain inside log(1 + gain·|X|). Default 1000 (|X| of an unnormalised STFT of a [-1,1] signal). */
+  /**
+   * Gain inside log(1 + gain·|X|) for a signal at the reference level (level.ts), scaled by the
+   * signal's {@link levelGain} so that the envelope does not depend on the input's gain. Default
+   * 1000 (|X| of an unnormalised STFT of a [-1,1] signal).
+   */
   logGain?: number;
   /** Use the percussive part only (median-filter HPSS on the mel spectrogram). Default false: on the dev songs it gained nothing and costs ~0.5 s for 3 min. */
   percussive?: boolean;
@@ -278,7 +283,7 @@ export function computeBandFlux(signal: AnalysisSignal, loHz: number, hiHz: numb
 function bandRangeFlux(signal: AnalysisSignal, fb: Filterbank, lo: number, hi: number, options: OnsetOptions): Float32Array {
   const nFft = options.nFft ?? 2048;
   const hopLength = options.hopLength ?? 512;
-  const logGain = options.logGain ?? 1000;
+  const logGain = (options.logGain ?? 1000) * levelGain(signal.loudLevel());
   const percussive = options.percussive ?? false;
   const diffFrames = options.diffFrames ?? Math.max(1, Math.round(nFft / 4 / hopLength));
   const lag = options.lagFrames ?? defaultLagFrames(nFft, hopLength);

@@ -135,7 +135,7 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
   const placed = phase?.shifted ? placeBeats(placement, phase.beats, { neighbourGridBeats: options.beats?.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS }) : tracked;
-  const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, options.attacks);
+  const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, { level: signal.loudLevel(), ...options.attacks });
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
   const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset });

@@ -9,6 +9,7 @@
  * 2048/512 magnitudes alone would take 640 MB). The features are the same numbers either way.
  */
 import { stftFrameCount, stftMagnitude } from '../dsp/stft.js';
+import { loudLevel } from './level.js';
 
 /** Sample rate every MIR algorithm works at, Hz. Inputs are resampled to it once. */
 export const ANALYSIS_SAMPLE_RATE = 22050;
@@ -32,6 +33,7 @@ const MAX_BLOCK_FRAMES = 4096;
 export class AnalysisSignal {
   private readonly cache = new Map<string, MagnitudeSpectrogram>();
   private readonly features = new Map<string, Float32Array>();
+  private loud: number | undefined;
 
   /**
    * @param mono mono samples in [-1, 1]
@@ -43,6 +45,12 @@ export class AnalysisSignal {
     readonly sampleRate: number,
     private readonly cacheBytes = SPECTROGRAM_CACHE_BYTES,
   ) {}
+
+  /** Loud level of the signal ({@link loudLevel}: 95th percentile of 50 ms frame RMS), memoised. */
+  loudLevel(): number {
+    this.loud ??= loudLevel(this.mono, this.sampleRate);
+    return this.loud;
+  }
 
   /** Frames of the (nFft, hop) spectrogram: centred frames, `stftFrameCount`. */
   frameCount(hopLength: number): number {

@@ -9,6 +9,7 @@
  * A gap is a run of silent frames at least `minSec` long (default 1.5 s).
  */
 import type { BeatEvent } from '../contracts/music.js';
+import { frameRms, loudOf } from './level.js';
 
 export interface SilenceOptions {
   /** Frame length, seconds. Default 0.05. */
@@ -21,17 +22,12 @@ export interface SilenceOptions {
 
 /** Silent gaps of a mono signal as [startSec, endSec) pairs, in time order. */
 export function findSilentGaps(mono: Float32Array, sampleRate: number, options: SilenceOptions = {}): Array<[number, number]> {
-  const frame = Math.max(1, Math.round((options.frameSec ?? 0.05) * sampleRate));
-  const count = Math.floor(mono.length / frame);
+  const frameSec = options.frameSec ?? 0.05;
+  const frame = Math.max(1, Math.round(frameSec * sampleRate));
+  const rms = frameRms(mono, sampleRate, frameSec);
+  const count = rms.length;
   if (count === 0) return [];
-  const rms = new Float64Array(count);
-  for (let f = 0; f < count; f++) {
-    let ss = 0;
-    for (let i = f * frame, end = i + frame; i < end; i++) ss += mono[i] * mono[i];
-    rms[f] = Math.sqrt(ss / frame);
-  }
-  const sorted = Float64Array.from(rms).sort();
-  const loud = sorted[Math.min(count - 1, Math.floor(0.95 * count))];
+  const loud = loudOf(rms);
   const floor = Math.max(loud * 10 ** (-(options.belowDb ?? 50) / 20), 10 ** (-90 / 20));
   const minFrames = Math.ceil((options.minSec ?? 1.5) * sampleRate / frame);
   const gaps: Array<[number, number]> = [];

@@ -79,7 +79,9 @@ describe('alignBeatsToAttacks', () => {
     // Every beat is a double hit 576 samples (26 ms) apart, a flam on every beat, of one and the
     // same short burst, so the two flux peaks are equal; a quiet noise (46 dB below the hits) is
     // added: which peak is higher is then a coin toss, and a choice of peak moves beats by 26 ms.
-    // The alignment may move them by a millisecond.
+    // The alignment may move them by two milliseconds. (The log gain of the flux is set at the
+    // track's loud level, −22 dBFS for these sparse bursts: 2.6 times the gain at the reference
+    // level, so more of each burst's decay, and of the noise, counts than on a dense mix.)
     const rand = seededRandom(3);
     const burst = Float32Array.from({ length: Math.round(0.02 * SR) }, (_, d) => 0.6 * (2 * rand() - 1) * Math.exp(-d / (0.003 * SR)));
     const x = new Float32Array(13 * SR);
@@ -89,7 +91,7 @@ describe('alignBeatsToAttacks', () => {
     for (let seed = 1; seed <= 6; seed++) {
       const noise = seededRandom(seed);
       const b = alignBeatsToAttacks(x.map((v) => v + 3e-3 * (2 * noise() - 1)), SR, late);
-      for (let i = 0; i < truth.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(0.001);
+      for (let i = 0; i < truth.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(0.002);
     }
     // Between (or on) the two hits.
     for (let i = 0; i < truth.length; i++) {

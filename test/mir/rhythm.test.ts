@@ -355,3 +355,26 @@ describe('degenerate input', () => {
     expect(tempoFromBeats([0, 0.5, 1, 1.5])).toBeCloseTo(120, 6);
   });
 });
+
+describe('rhythm at any input level', () => {
+  it('gives the same beats for a song 20 dB quieter (log compression at the reference level)', () => {
+    const song = renderSong(7, { durationSec: 20 });
+    const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+    const loud = analyzeRhythm(new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE)).beats.map((b) => b.timeSec);
+    const quiet = analyzeRhythm(new AnalysisSignal(mono.map((v) => v * 0.1), ANALYSIS_SAMPLE_RATE)).beats.map((b) => b.timeSec);
+    expect(loud.length).toBeGreaterThan(30);
+    expect(quiet).toHaveLength(loud.length);
+    for (let i = 0; i < loud.length; i++) expect(Math.abs(quiet[i] - loud[i])).toBeLessThan(1e-4);
+  });
+
+  it('ends the beats where the music ends, not on the clicks of a tail 66 dB down (a silent gap)', () => {
+    const times = beatTimes(12, 120);
+    const music = renderClicks(12, times);
+    const x = new Float32Array(16 * SR);
+    x.set(music);
+    const rand = rng(5);
+    for (let t = times[times.length - 1] + 0.5; t < 15.8; t += 0.5) addClick(x, t, 0.2e-3, rand);
+    const beats = analyzeRhythm(new AnalysisSignal(x, SR)).beats.map((b) => b.timeSec);
+    expect(beats[beats.length - 1]).toBeLessThan(12);
+  });
+});
