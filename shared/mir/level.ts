@@ -11,7 +11,8 @@
  * output does not depend on the input's gain.
  *
  * Loud level: the 95th percentile of the RMS of 50 ms frames (linear amplitude of a [-1, 1]
- * signal), the level of the song's loud parts whatever its silences, fades and quiet intros.
+ * signal), over the frames within 60 dB of the loudest one: the level of the song's loud parts
+ * whatever its silences, fades and quiet intros, even when the music is a small part of the file.
  */
 
 /**
@@ -33,14 +34,19 @@ export function frameRms(mono: Float32Array, sampleRate: number, frameSec = 0.05
   return rms;
 }
 
-/** The 95th percentile of frame RMS values (0 for none). */
+/**
+ * The 95th percentile of the frame RMS values within 60 dB of the loudest frame (0 for none).
+ * Frames further down are silence whatever the music: without them, a song after minutes of
+ * near-silence (a hidden track) reads its own level, not that of the silence.
+ */
 export function loudOf(rms: Float64Array): number {
-  if (rms.length === 0) return 0;
-  const sorted = Float64Array.from(rms).sort();
-  return sorted[Math.min(rms.length - 1, Math.floor(0.95 * rms.length))];
+  let max = 0;
+  for (const v of rms) if (v > max) max = v;
+  const sorted = Float64Array.from(rms.filter((v) => v >= max * 1e-3)).sort();
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))];
 }
 
-/** Loud level of a mono signal: the 95th percentile of its 50 ms frame RMS. Silence or empty → 0. */
+/** Loud level of a mono signal ({@link loudOf} its 50 ms frame RMS). Silence or empty → 0. */
 export function loudLevel(mono: Float32Array, sampleRate: number): number {
   return loudOf(frameRms(mono, sampleRate));
 }

@@ -46,7 +46,7 @@ export class AnalysisSignal {
     private readonly cacheBytes = SPECTROGRAM_CACHE_BYTES,
   ) {}
 
-  /** Loud level of the signal ({@link loudLevel}: 95th percentile of 50 ms frame RMS), memoised. */
+  /** Loud level of the signal ({@link loudLevel}), memoised. */
   loudLevel(): number {
     this.loud ??= loudLevel(this.mono, this.sampleRate);
     return this.loud;

@@ -5,7 +5,7 @@
  * on nothing. These helpers find the gaps and drop the beats inside them.
  *
  * A frame (`frameSec`, default 50 ms) is silent when its RMS is more than `belowDb` (default
- * 50 dB) under the 95th percentile of the frame RMS (the song's loud level), or under −90 dBFS.
+ * 50 dB) under the song's loud level (level.ts `loudOf`), or under −90 dBFS.
  * A gap is a run of silent frames at least `minSec` long (default 1.5 s).
  */
 import type { BeatEvent } from '../contracts/music.js';
@@ -14,7 +14,7 @@ import { frameRms, loudOf } from './level.js';
 export interface SilenceOptions {
   /** Frame length, seconds. Default 0.05. */
   frameSec?: number;
-  /** A frame this many dB under the loud level (95th percentile of frame RMS) is silent. Default 50. */
+  /** A frame this many dB under the loud level (level.ts `loudOf`) is silent. Default 50. */
   belowDb?: number;
   /** Shortest gap, seconds. Default 1.5. */
   minSec?: number;
