@@ -3,12 +3,13 @@
  *
  * Log compression, log(1 + γ·|X|), is not scale-invariant: γ sets where the curve turns from
  * linear to logarithmic, so the same song at another level has its quiet detail (a soft
- * hi-hat, a reverb tail, a codec's noise) weighed differently. Measured on the generator corpus
- * before this module: each of songs 1–20 re-analysed 20 dB quieter moved some beats by 2 to
- * 15 ms. The features that log-compress therefore take their gain as the gain at
- * {@link REFERENCE_LEVEL}, scaled by {@link levelGain}: γ·(REFERENCE_LEVEL / level) applied to
- * |X| of a signal at `level` gives the same values as γ applied at the reference level, so their
- * output does not depend on the input's gain.
+ * hi-hat, a reverb tail, a codec's noise) weighed differently. Before this module, songs 1–10 of
+ * the generator corpus re-analysed 20 dB quieter had beats moved by up to 11.6 ms, and chord
+ * labels changed over up to 2 % of the time (bench/level.ts, BENCHMARKS.md). The features that
+ * log-compress therefore take their gain as the gain at {@link REFERENCE_LEVEL}, scaled by
+ * {@link levelGain}: γ·(REFERENCE_LEVEL / level) applied to |X| of a signal at `level` gives the
+ * same values as γ applied at the reference level, so their output does not depend on the
+ * input's gain.
  *
  * Loud level: the 95th percentile of the RMS of 50 ms frames (linear amplitude of a [-1, 1]
  * signal), over the frames within 60 dB of the loudest one: the level of the song's loud parts
@@ -36,8 +37,8 @@ export function frameRms(mono: Float32Array, sampleRate: number, frameSec = 0.05
 
 /**
  * The 95th percentile of the frame RMS values within 60 dB of the loudest frame (0 for none).
- * Frames further down are silence whatever the music: without them, a song after minutes of
- * near-silence (a hidden track) reads its own level, not that of the silence.
+ * Frames further down are silence whatever the music; leaving them out, a song after minutes of
+ * near-silence (a hidden track) reads its own level rather than the silence's.
  */
 export function loudOf(rms: Float64Array): number {
   let max = 0;
