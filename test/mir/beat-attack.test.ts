@@ -80,7 +80,7 @@ describe('alignBeatsToAttacks', () => {
     // same short burst, so the two flux peaks are equal; a quiet noise (46 dB below the hits) is
     // added: which peak is higher is then a coin toss, and a choice of peak moves beats by 26 ms.
     // The alignment may move them by two milliseconds. (The log gain of the flux is set at the
-    // track's loud level, −22 dBFS for these sparse bursts: 2.6 times the gain at the reference
+    // track's loud level, −22 dBFS for these sparse bursts: 2.5 times the gain at the reference
     // level, so more of each burst's decay, and of the noise, counts than on a dense mix.)
     const rand = seededRandom(3);
     const burst = Float32Array.from({ length: Math.round(0.02 * SR) }, (_, d) => 0.6 * (2 * rand() - 1) * Math.exp(-d / (0.003 * SR)));
