@@ -52,11 +52,14 @@ export function loudLevel(mono: Float32Array, sampleRate: number): number {
   return loudOf(frameRms(mono, sampleRate));
 }
 
+/** Below this level (−90 dBFS, linear amplitude) a frame is silence whatever the rest of the signal. */
+export const SILENCE_FLOOR = 10 ** (-90 / 20);
+
 /**
  * Factor by which a log-compression gain tuned at {@link REFERENCE_LEVEL} is scaled for a signal
- * whose loud level is `level`. Digital silence (level under −120 dBFS) → 1: there is nothing to
- * compress, and a huge gain would only amplify rounding noise.
+ * whose loud level is `level`. A signal whose loud level is under {@link SILENCE_FLOOR} is silence
+ * → 1: there is nothing to compress, and a huge gain would only amplify its noise floor.
  */
 export function levelGain(level: number): number {
-  return level > 1e-6 ? REFERENCE_LEVEL / level : 1;
+  return level > SILENCE_FLOOR ? REFERENCE_LEVEL / level : 1;
 }

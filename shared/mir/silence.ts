@@ -9,7 +9,7 @@
  * A gap is a run of silent frames at least `minSec` long (default 1.5 s).
  */
 import type { BeatEvent } from '../contracts/music.js';
-import { frameRms, loudOf } from './level.js';
+import { SILENCE_FLOOR, frameRms, loudOf } from './level.js';
 
 export interface SilenceOptions {
   /** Frame length, seconds. Default 0.05. */
@@ -28,7 +28,7 @@ export function findSilentGaps(mono: Float32Array, sampleRate: number, options: 
   const count = rms.length;
   if (count === 0) return [];
   const loud = loudOf(rms);
-  const floor = Math.max(loud * 10 ** (-(options.belowDb ?? 50) / 20), 10 ** (-90 / 20));
+  const floor = Math.max(loud * 10 ** (-(options.belowDb ?? 50) / 20), SILENCE_FLOOR);
   const minFrames = Math.ceil((options.minSec ?? 1.5) * sampleRate / frame);
   const gaps: Array<[number, number]> = [];
   for (let f = 0; f < count; ) {

@@ -28,6 +28,7 @@ describe('loud level', () => {
     expect(levelGain(REFERENCE_LEVEL)).toBe(1);
     expect(levelGain(REFERENCE_LEVEL / 10)).toBeCloseTo(10, 9);
     expect(levelGain(0)).toBe(1);
+    expect(levelGain(10 ** (-95 / 20))).toBe(1);
     expect(levelGain(loudLevel(new Float32Array(SR), SR))).toBe(1);
   });
 });
