@@ -65,3 +65,20 @@ describe('analysis of damaged audio against the truth', () => {
     }, 30_000);
   }
 });
+
+describe('analysis at another input level', () => {
+  it('describes the mix 20 dB quieter exactly as the mix: beats, tempo, key, tuning, chords and sections', async () => {
+    const loud = await analyzeMix(song.mix);
+    const quiet = await analyzeMix(map(song.mix, (x) => x * 0.1));
+    expect(quiet.beats).toHaveLength(loud.beats.length);
+    for (let i = 0; i < loud.beats.length; i++) {
+      expect(Math.abs(quiet.beats[i].timeSec - loud.beats[i].timeSec)).toBeLessThan(1e-4);
+      expect(quiet.beats[i].positionInBar).toBe(loud.beats[i].positionInBar);
+    }
+    expect(quiet.tempo?.bpm).toBeCloseTo(loud.tempo!.bpm, 3);
+    expect(quiet.key).toMatchObject({ tonic: loud.key!.tonic, mode: loud.key!.mode });
+    expect(quiet.tuningHz).toBeCloseTo(loud.tuningHz, 3);
+    expect(quiet.chords.map((c) => c.label)).toEqual(loud.chords.map((c) => c.label));
+    expect(quiet.sections.map((s) => [s.label, s.letter, Math.round(s.startSec * 100)])).toEqual(loud.sections.map((s) => [s.label, s.letter, Math.round(s.startSec * 100)]));
+  }, 30_000);
+});
