@@ -75,14 +75,13 @@ interface FluxAround {
 /**
  * The fine log-magnitude flux (each frame against the frame nFft/4 samples earlier) within
  * ±searchSec of `timeSec`, one value per hop, each placed at the onset time {@link LATE_BY} of a
- * window after the later frame's centre.
+ * window after the later frame's centre, log-compressed with `gain` ({@link fluxGain}).
  */
-function fluxAround(mono: Float32Array, sampleRate: number, timeSec: number, options: AttackOptions): FluxAround {
+function fluxAround(mono: Float32Array, sampleRate: number, timeSec: number, options: AttackOptions, gain: number): FluxAround {
   const nFft = options.nFft ?? 256;
   const hop = options.hop ?? 64;
   const lag = Math.max(1, Math.round(nFft / 4 / hop));
   const minBin = options.minBin ?? 2;
-  const gain = (options.logGain ?? 100) * levelGain(options.level ?? loudLevel(mono, sampleRate));
   const gain2 = gain * gain;
   const half = nFft >> 1;
   const search = Math.round(((options.searchSec ?? 0.04) * sampleRate) / hop);
@@ -126,6 +125,11 @@ function fluxAround(mono: Float32Array, sampleRate: number, timeSec: number, opt
   return { flux, centreSample, search, hop };
 }
 
+/** The flux's log gain for this signal: `logGain` at the reference level, scaled to its loud level. */
+function fluxGain(mono: Float32Array, sampleRate: number, options: AttackOptions): number {
+  return (options.logGain ?? 100) * levelGain(options.level ?? loudLevel(mono, sampleRate));
+}
+
 /** The highest interior local maximum of `curve` (parabolically interpolated, in values), or null if it has none above 0. */
 function highestPeak(curve: ArrayLike<number>): { at: number; height: number } | null {
   let best = -1;
@@ -138,7 +142,7 @@ function highestPeak(curve: ArrayLike<number>): { at: number; height: number } |
 
 /** The strongest attack within ±searchSec of `timeSec`: the fine flux's highest peak. */
 export function findAttack(mono: Float32Array, sampleRate: number, timeSec: number, options: AttackOptions = {}): Attack {
-  const around = fluxAround(mono, sampleRate, timeSec, options);
+  const around = fluxAround(mono, sampleRate, timeSec, options, fluxGain(mono, sampleRate, options));
   const peak = highestPeak(around.flux);
   if (!peak) return { timeSec, strength: 0 };
   return { timeSec: (around.centreSample + (peak.at - around.search) * around.hop) / sampleRate, strength: peak.height };
@@ -158,8 +162,8 @@ export function findAttack(mono: Float32Array, sampleRate: number, timeSec: numb
 export function alignBeatsToAttacks(mono: Float32Array, sampleRate: number, beatTimesSec: number[], options: AttackOptions = {}): number[] {
   const n = beatTimesSec.length;
   if (n === 0) return [];
-  const level = options.level ?? loudLevel(mono, sampleRate);
-  const curves = beatTimesSec.map((t) => fluxAround(mono, sampleRate, t, { ...options, level }));
+  const gain = fluxGain(mono, sampleRate, options);
+  const curves = beatTimesSec.map((t) => fluxAround(mono, sampleRate, t, options, gain));
   const { search, hop } = curves[0];
   const count = curves[0].flux.length;
   const reach = options.neighbours ?? 8;

@@ -22,9 +22,17 @@
  */
 export const REFERENCE_LEVEL = 10 ** (-14 / 20);
 
+/** Frame length of the loud level, s. */
+export const LEVEL_FRAME_SEC = 0.05;
+
+/** Samples in a frame of `frameSec` seconds (at least 1). */
+export function frameSamples(frameSec: number, sampleRate: number): number {
+  return Math.max(1, Math.round(frameSec * sampleRate));
+}
+
 /** RMS of consecutive frames of `frameSec` seconds (a trailing partial frame is dropped). */
-export function frameRms(mono: Float32Array, sampleRate: number, frameSec = 0.05): Float64Array {
-  const frame = Math.max(1, Math.round(frameSec * sampleRate));
+export function frameRms(mono: Float32Array, sampleRate: number, frameSec = LEVEL_FRAME_SEC): Float64Array {
+  const frame = frameSamples(frameSec, sampleRate);
   const count = Math.floor(mono.length / frame);
   const rms = new Float64Array(count);
   for (let f = 0; f < count; f++) {
@@ -49,7 +57,7 @@ export function loudOf(rms: Float64Array): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))];
 }
 
-/** Loud level of a mono signal ({@link loudOf} its 50 ms frame RMS). Silence or empty → 0. */
+/** Loud level of a mono signal ({@link loudOf} its {@link LEVEL_FRAME_SEC} frame RMS). Silence or empty → 0. */
 export function loudLevel(mono: Float32Array, sampleRate: number): number {
   return loudOf(frameRms(mono, sampleRate));
 }

@@ -18,7 +18,8 @@
  */
 import type { BeatEvent, TempoEstimate } from '../contracts/music.js';
 import { NEIGHBOUR_GRID_BEATS, placeBeats, trackBeats, type BeatOptions } from './beats.js';
-import { findSilentGaps } from './silence.js';
+import { gapsOfFrames } from './silence.js';
+import { LEVEL_FRAME_SEC, frameSamples } from './level.js';
 import { estimateDownbeats, type DownbeatOptions } from './downbeats.js';
 import { computeOnsetEnvelope, type OnsetBandGroup, type OnsetEnvelope, type OnsetOptions } from './onset.js';
 import { alignBeatsToAttacks, type AttackOptions } from './beat-attack.js';
@@ -126,7 +127,7 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const nFft = options.nFft ?? RHYTHM_N_FFT;
   const hopLength = options.hopLength ?? RHYTHM_HOP_LENGTH;
   const onset = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset });
-  const gaps = findSilentGaps(signal.mono, signal.sampleRate);
+  const gaps = gapsOfFrames(signal.frameRms(), frameSamples(LEVEL_FRAME_SEC, signal.sampleRate), signal.sampleRate);
   const empty: RhythmAnalysis = { tempo: null, beatsPerBar: null, beats: [], onset, gaps };
   const tactus = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: TACTUS_BAND_GROUPS });
   const tempo = estimateTempo(onset, { octaveEnvelope: tactus, ...options.tempo });

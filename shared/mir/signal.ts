@@ -9,7 +9,7 @@
  * 2048/512 magnitudes alone would take 640 MB). The features are the same numbers either way.
  */
 import { stftFrameCount, stftMagnitude } from '../dsp/stft.js';
-import { loudLevel } from './level.js';
+import { frameRms, loudOf } from './level.js';
 
 /** Sample rate every MIR algorithm works at, Hz. Inputs are resampled to it once. */
 export const ANALYSIS_SAMPLE_RATE = 22050;
@@ -33,6 +33,7 @@ const MAX_BLOCK_FRAMES = 4096;
 export class AnalysisSignal {
   private readonly cache = new Map<string, MagnitudeSpectrogram>();
   private readonly features = new Map<string, Float32Array>();
+  private rms: Float64Array | undefined;
   private loud: number | undefined;
 
   /**
@@ -46,9 +47,15 @@ export class AnalysisSignal {
     private readonly cacheBytes = SPECTROGRAM_CACHE_BYTES,
   ) {}
 
-  /** Loud level of the signal ({@link loudLevel}), memoised. */
+  /** RMS of the signal's frames of level.ts `LEVEL_FRAME_SEC` ({@link frameRms}), memoised: the loud level and the silent gaps read it. */
+  frameRms(): Float64Array {
+    this.rms ??= frameRms(this.mono, this.sampleRate);
+    return this.rms;
+  }
+
+  /** Loud level of the signal (level.ts {@link loudOf} of its {@link frameRms}), memoised. */
   loudLevel(): number {
-    this.loud ??= loudLevel(this.mono, this.sampleRate);
+    this.loud ??= loudOf(this.frameRms());
     return this.loud;
   }
 

@@ -9,7 +9,7 @@
  * A gap is a run of silent frames at least `minSec` long (default 1.5 s).
  */
 import type { BeatEvent } from '../contracts/music.js';
-import { SILENCE_FLOOR, frameRms, loudOf } from './level.js';
+import { LEVEL_FRAME_SEC, SILENCE_FLOOR, frameRms, frameSamples, loudOf } from './level.js';
 
 export interface SilenceOptions {
   /** Frame length, seconds. Default 0.05. */
@@ -22,9 +22,15 @@ export interface SilenceOptions {
 
 /** Silent gaps of a mono signal as [startSec, endSec) pairs, in time order. */
 export function findSilentGaps(mono: Float32Array, sampleRate: number, options: SilenceOptions = {}): Array<[number, number]> {
-  const frameSec = options.frameSec ?? 0.05;
-  const frame = Math.max(1, Math.round(frameSec * sampleRate));
-  const rms = frameRms(mono, sampleRate, frameSec);
+  const frameSec = options.frameSec ?? LEVEL_FRAME_SEC;
+  return gapsOfFrames(frameRms(mono, sampleRate, frameSec), frameSamples(frameSec, sampleRate), sampleRate, options);
+}
+
+/**
+ * {@link findSilentGaps} from the frame RMS already measured (level.ts `frameRms`, frames of
+ * `frame` samples at `sampleRate`); `options.frameSec` is not read.
+ */
+export function gapsOfFrames(rms: Float64Array, frame: number, sampleRate: number, options: SilenceOptions = {}): Array<[number, number]> {
   const count = rms.length;
   if (count === 0) return [];
   const loud = loudOf(rms);
