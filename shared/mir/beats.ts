@@ -53,8 +53,16 @@ export interface PhaseAlignOptions {
   maxDeviation?: number;
   /** Standard deviation of the Gaussian window of the grid's slow trend, beats. Default 32. */
   trendBeats?: number;
-  /** Half-width of the window of the local period (interquartile mean of the intervals), beats. Default 6. */
+  /** Half-width of the window of the local period, beats. Default 6. */
   periodReach?: number;
+  /**
+   * The tempo curve the beats were tracked against (time s → beat period s), which a slip of the
+   * path does not move. Given, the local period weighs each interval by its closeness to it (see
+   * {@link alignBeatPhase}); trackBeats passes its own. Default: none (the intervals alone).
+   */
+  expectedPeriod?: (timeSec: number) => number;
+  /** Standard deviation of the Gaussian weight on an interval's relative distance from `expectedPeriod`. Default 0.03. */
+  steadyTolerance?: number;
 }
 
 /** Envelope normalised for beat tracking: local mean removed, divided by its standard deviation. */
@@ -215,7 +223,8 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   const final = { ...place, neighbourGridBeats: options.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS };
   if (options.phaseAlignment === false) return placeBeats(placeEnv, path, final);
   // Sections that slipped off the song's grid go back onto it, and are placed on their onsets.
-  const aligned = alignBetweenGaps(placeBeats(placeEnv, path, place), gaps, options.phaseAlignment);
+  const expectedPeriod = (t: number): number => period[Math.max(0, Math.min(n - 1, Math.round(t * fr)))] / fr;
+  const aligned = alignBetweenGaps(placeBeats(placeEnv, path, place), gaps, { expectedPeriod, ...options.phaseAlignment });
   return placeBeats(placeEnv, aligned.moved > 0 ? aligned.beats : path, final);
 }
 
@@ -264,9 +273,18 @@ function wrapPhase(x: number): number {
  * break where only the off-beat hats play) pulls the path onto its off-beats.
  *
  * Method: each beat's phase against the local grid is accumulated from the inter-beat intervals,
- * Σ (Δᵢ/pᵢ − round(Δᵢ/pᵢ)) in cycles, where pᵢ is the interquartile mean of the intervals within
- * ±`periodReach` beats, recomputed without the intervals more than 6 % off the first estimate (a
- * slip's short or long intervals; sub-frame beat times, so the mean is not quantised). The song's grid is the majority phase:
+ * Σ (Δᵢ/pᵢ − round(Δᵢ/pᵢ)) in cycles, where pᵢ is the local period over ±`periodReach` beats
+ * without a slip's short or long intervals (sub-frame beat times, so it is not quantised). Given
+ * the tempo curve the path was tracked against (`expectedPeriod`), pᵢ is the mean of the intervals
+ * weighted by exp(−½((Δ/τ − 1)/`steadyTolerance`)²): a slip does not move that curve, so its
+ * intervals, 4 to 10 % off it, lose their weight, whereas against the intervals' own interquartile
+ * mean (the fallback, which drops the intervals more than 6 % off it) half a window of them pulls
+ * the mean a few per cent their way and they read as steady. (On generator seed 55 as VBR MP3,
+ * a drumless intro slid half a beat over six intervals 1 to 18 % long. Against the intervals' own
+ * mean it read as 0.28 to 0.33 of a cycle off and was moved by that much, which left it a fifth of
+ * a beat off the grid; against the curve it reads as 0.39 off, and the placement on its onsets
+ * finishes the move.) The
+ * song's grid is the majority phase:
  * a robust circular mean of these phases, then a Gaussian-weighted local mean of them
  * (σ = `trendBeats`, so a slowly accumulating error of pᵢ is followed) with Tukey biweights
  * (scale 0.15 cycle, refitted three times), so that beats off the majority grid do not pull it.
@@ -284,9 +302,10 @@ export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOption
   if (n < 8) return { beats: beatTimesSec.slice(), moved: 0 };
   const ibi: number[] = [];
   for (let i = 1; i < n; i++) ibi.push(beatTimesSec[i] - beatTimesSec[i - 1]);
-  // Local period at every interval: the interquartile mean of the intervals within ±reach beats,
-  // then again without the intervals more than `slipRatio` off that first estimate (the short or
-  // long intervals of a slip, which would otherwise pull the period towards the slip).
+  // Local period at every interval, from the intervals within ±reach beats but not those of a slip
+  // (short or long intervals, which would pull the period towards the slip): with a tempo curve,
+  // their mean weighted by closeness to it; without one, the interquartile mean of the window,
+  // then again without the intervals more than `slipRatio` off that first estimate.
   const reach = options.periodReach ?? 6;
   const slipRatio = 0.06;
   const iqm = (keep: (j: number) => boolean, fallback: number[]): number[] =>
@@ -302,11 +321,36 @@ export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOption
       return sum / (hi - lo);
     });
   const first = iqm(() => true, ibi);
-  const steady = ibi.map((d, j) => {
-    const r = d / first[j];
-    return Math.abs(r - Math.max(1, Math.round(r))) <= slipRatio;
-  });
-  const localPeriod = iqm((j) => steady[j], first);
+  let localPeriod: number[];
+  if (options.expectedPeriod) {
+    const tolerance = options.steadyTolerance ?? 0.03;
+    const expected = options.expectedPeriod;
+    // Per interval: its length per beat spanned, and a Gaussian weight on its distance from the curve.
+    const perBeat: number[] = [];
+    const weight: number[] = [];
+    ibi.forEach((d, j) => {
+      const r = d / expected(0.5 * (beatTimesSec[j] + beatTimesSec[j + 1]));
+      const m = Math.max(1, Math.round(r));
+      perBeat.push(d / m);
+      weight.push(Math.exp(-0.5 * ((r - m) / tolerance) ** 2));
+    });
+    localPeriod = ibi.map((_, i) => {
+      let sw = 0;
+      let sy = 0;
+      for (let j = Math.max(0, i - reach); j < Math.min(ibi.length, i + reach + 1); j++) {
+        sw += weight[j];
+        sy += weight[j] * perBeat[j];
+      }
+      // Fewer than two steady intervals' worth of weight: nothing to measure against.
+      return sw >= 2 ? sy / sw : first[i];
+    });
+  } else {
+    const steady = ibi.map((d, j) => {
+      const r = d / first[j];
+      return Math.abs(r - Math.max(1, Math.round(r))) <= slipRatio;
+    });
+    localPeriod = iqm((j) => steady[j], first);
+  }
   // Unwrapped phase of each beat against the local grid, cycles.
   const level = new Float64Array(n);
   for (let i = 1; i < n; i++) {

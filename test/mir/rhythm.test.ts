@@ -267,6 +267,28 @@ describe('beat phase continuity', () => {
     expect(r.beats.length).toBe(grid.length);
   });
 
+  it('measures a gentle slide against the tempo curve, which the slide does not move', () => {
+    // The path sits half a beat early through a 6-beat intro, then catches up over six intervals
+    // 8 % long each (as the VBR MP3 of generator seed 55 did). Against the intervals' own mean,
+    // the long intervals read as a slower tempo and the intro as less than half a beat off.
+    const grid = driftingGrid(60, 0.02);
+    const interval = (i: number): number => grid[Math.min(i + 1, grid.length - 1)] - grid[Math.min(i, grid.length - 2)];
+    const lag = (i: number): number => (i < 6 ? 0.5 : i < 12 ? 0.5 * (1 - (i - 5) / 6) : 0);
+    const slid = grid.map((t, i) => t - lag(i) * interval(i));
+    const tempoCurve = (t: number): number => {
+      let i = 0;
+      while (i < grid.length - 2 && grid[i + 1] <= t) i++;
+      return interval(i);
+    };
+    // The intro's beats: the estimates that started out nearest to them.
+    const introMiss = (est: number[]): number => worstMiss(grid.slice(0, 6), est.slice(0, 6));
+    // With the curve the intro moves onto the grid, within the 70 ms of the beat F-measure (the
+    // pipeline's placement then puts it on its onsets); without it, the intro stays where it was,
+    // half a beat (250 ms) early.
+    expect(introMiss(alignBeatPhase(slid, { expectedPeriod: tempoCurve }).beats)).toBeLessThan(0.05);
+    expect(introMiss(alignBeatPhase(slid).beats)).toBeGreaterThan(0.2);
+  });
+
   it('keeps the phase of the song through a drumless intro whose only onsets are off-beat', () => {
     // 120 BPM: an 8 s intro with loud off-beat clicks only, then 32 s of on-beat clicks.
     const dur = 40;
