@@ -276,17 +276,18 @@ function wrapPhase(x: number): number {
  * Σ (Δᵢ/pᵢ − round(Δᵢ/pᵢ)) in cycles, where pᵢ is the local period over ±`periodReach` beats
  * without a slip's short or long intervals (sub-frame beat times, so it is not quantised). Given
  * the tempo curve the path was tracked against (`expectedPeriod`), pᵢ is the mean of the intervals
- * weighted by exp(−½((Δ/τ − 1)/`steadyTolerance`)²): a slip does not move that curve, so its
- * intervals, 4 to 10 % off it, lose their weight, whereas against the intervals' own interquartile
- * mean (the fallback, which drops the intervals more than 6 % off it) half a window of them pulls
- * the mean a few per cent their way and they read as steady. (On generator seed 55 as VBR MP3,
- * a drumless intro slid half a beat over six intervals 1 to 18 % long. Against the intervals' own
- * mean it read as 0.28 to 0.33 of a cycle off and was moved by that much, which left it a fifth of
- * a beat off the grid; against the curve it reads as 0.39 off, and the placement on its onsets
- * finishes the move.) The
- * song's grid is the majority phase:
- * a robust circular mean of these phases, then a Gaussian-weighted local mean of them
- * (σ = `trendBeats`, so a slowly accumulating error of pᵢ is followed) with Tukey biweights
+ * weighted by exp(−½((Δ/τ − 1)/`steadyTolerance`)²): a slip does not move that curve, so the
+ * intervals that carry it, 5 % or more off the curve, keep a quarter of their weight or less
+ * (none from 9 %). Against the intervals' own
+ * interquartile mean (the fallback, which drops the intervals more than 6 % off it), half a window
+ * of them pulls the mean a few per cent their way and they read as steady. (On generator seed 55
+ * as VBR MP3, a drumless intro slid half a beat over six intervals 0.3 to 19 % long. Against the
+ * intervals' own mean it read as 0.28 to 0.33 of a cycle off and was moved by that much, which
+ * left it a fifth of a beat off the grid; against the curve it reads as 0.39 off, and the
+ * placement on its onsets finishes the move.)
+ * The song's grid is the majority phase: a robust circular mean of these phases, then a
+ * Gaussian-weighted local mean of them (σ = `trendBeats`, so a slowly accumulating error of pᵢ is
+ * followed) with Tukey biweights
  * (scale 0.15 cycle, refitted three times), so that beats off the majority grid do not pull it.
  * A beat off the grid moves to the grid position on the side of its unwrapped deviation, so a
  * run of beats about half a period off all move the same way. Beats whose
