@@ -278,9 +278,9 @@ function wrapPhase(x: number): number {
  * the tempo curve the path was tracked against (`expectedPeriod`), pᵢ is the mean of the intervals
  * weighted by exp(−½((Δ/τ − 1)/`steadyTolerance`)²): a slip does not move that curve, so the
  * intervals that carry it, 5 % or more off the curve, keep a quarter of their weight or less
- * (none from 9 %). Against the intervals' own
- * interquartile mean (the fallback, which drops the intervals more than 6 % off it), half a window
- * of them pulls the mean a few per cent their way and they read as steady. (On generator seed 55
+ * (a hundredth from 9 %). Against the intervals' own interquartile mean (the fallback, which
+ * drops the intervals more than 6 % off it), half a window of them pulls the mean a few per cent
+ * their way and they read as steady. (On generator seed 55
  * as VBR MP3, a drumless intro slid half a beat over six intervals 0.3 to 19 % long. Against the
  * intervals' own mean it read as 0.28 to 0.33 of a cycle off and was moved by that much, which
  * left it a fifth of a beat off the grid; against the curve it reads as 0.39 off, and the
