@@ -289,6 +289,16 @@ describe('beat phase continuity', () => {
     expect(introMiss(alignBeatPhase(slid).beats)).toBeGreaterThan(0.2);
   });
 
+  it('keeps a sparse outro on the song grid (generator seed 64, 60 s: the path slid a fifth of a beat early)', () => {
+    const song = renderSong(64, { durationSec: 60 });
+    const mono = resampleMono(toMono(song.mix), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+    const est = analyzeRhythm(new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE)).beats.map((b) => b.timeSec);
+    const outro = song.truth.beats.map((b) => b.timeSec).filter((t) => t > 44 && t < est[est.length - 1]);
+    expect(outro.length).toBeGreaterThan(15);
+    // Before the slide was measured against the tempo curve, these beats were 50–140 ms early.
+    expect(worstMiss(outro, est)).toBeLessThan(0.03);
+  });
+
   it('keeps the phase of the song through a drumless intro whose only onsets are off-beat', () => {
     // 120 BPM: an 8 s intro with loud off-beat clicks only, then 32 s of on-beat clicks.
     const dur = 40;
