@@ -17,7 +17,7 @@
  * null, no beats; never an exception.
  */
 import type { BeatEvent, TempoEstimate } from '../contracts/music.js';
-import { NEIGHBOUR_GRID_BEATS, placeBeats, trackBeats, type BeatOptions } from './beats.js';
+import { NEIGHBOUR_GRID_BEATS, placeBeats, trackBeats, onsetGate, type BeatOptions } from './beats.js';
 import { gapsOfFrames } from './silence.js';
 import { LEVEL_FRAME_SEC, frameSamples } from './level.js';
 import { estimateDownbeats, type DownbeatOptions } from './downbeats.js';
@@ -122,6 +122,21 @@ export function tempoFromBeats(beatTimesSec: number[]): number | null {
   return period > 0 ? 60 / period : null;
 }
 
+/**
+ * The half-period shift of the phase check adds a beat before the first tracked beat and one
+ * after the last; each stays only where `hasOnset` finds the onset the tracker's own end beats
+ * need ({@link onsetGate}). Otherwise the added last beat sits in the release of the last note,
+ * where the only onsets are a codec's noise (generator seed 89 at 60 s: a beat after the music,
+ * 6 ms apart between its WAV and its VBR MP3).
+ */
+function keepAddedEdgesOnOnsets(shifted: number[], tracked: number[], hasOnset: (t: number) => boolean): number[] {
+  let a = 0;
+  let b = shifted.length;
+  if (b > 0 && tracked.length > 0 && shifted[0] < tracked[0] && !hasOnset(shifted[0])) a++;
+  if (b > a && tracked.length > 0 && shifted[b - 1] > tracked[tracked.length - 1] && !hasOnset(shifted[b - 1])) b--;
+  return shifted.slice(a, b);
+}
+
 /** Analyse tempo, beats, meter and downbeats of the signal. */
 export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {}): RhythmAnalysis {
   const nFft = options.nFft ?? RHYTHM_N_FFT;
@@ -135,7 +150,8 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const placement = computeOnsetEnvelope(signal, { nFft, hopLength, ...options.onset, bandGroups: PLACEMENT_BAND_GROUPS, ...options.placement });
   const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });
   const phase = options.phase === false ? undefined : correctBeatPhase(signal, onset, tracked, { nFft, hopLength, ...options.phase });
-  const placed = phase?.shifted ? placeBeats(placement, phase.beats, { neighbourGridBeats: options.beats?.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS }) : tracked;
+  const shifted = phase?.shifted ? keepAddedEdgesOnOnsets(phase.beats, tracked, onsetGate(onset, gaps, options.beats?.trimRatio)) : null;
+  const placed = shifted ? placeBeats(placement, shifted, { neighbourGridBeats: options.beats?.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS }) : tracked;
   const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, { level: signal.loudLevel(), ...options.attacks });
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
