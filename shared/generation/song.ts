@@ -39,7 +39,18 @@ export interface SongOptions {
   durationSec?: number;
   /** Default 44100. */
   sampleRate?: number;
+  /**
+   * Relative depth of a sinusoidal tempo drift (0.05: ±5 %), in place of the seed's own (1–3 %
+   * for seeds ≡ 1 mod 6, none otherwise); the drift's period stays the seed's, or
+   * {@link DEFAULT_DRIFT_PERIOD_SEC} for a seed without one. The instruments play on the
+   * drifting grid, so pitch does not move. Other random choices are the seed's, but the number
+   * of bars follows the drift.
+   */
+  tempoDrift?: number;
 }
+
+/** Period of the tempo drift forced on a seed that has none of its own ({@link SongOptions.tempoDrift}), s. */
+export const DEFAULT_DRIFT_PERIOD_SEC = 24;
 
 export interface SongMeta {
   seed: number;
@@ -289,7 +300,8 @@ export function planSong(seed: number, options: SongOptions = {}): PlannedSong {
   const key: Key = { tonic: rng.int(0, 11), mode: rng.chance(profile.minorProbability) ? 'minor' : 'major' };
   const detuneCents = seed % 3 === 0 ? (rng.chance(0.5) ? -1 : 1) * Math.round(rng.uniform(5, 40) * 10) / 10 : 0;
   const tuningHz = 440 * Math.pow(2, detuneCents / 1200);
-  const tempoDrift = seed % 6 === 1 ? rng.uniform(0.01, 0.03) : 0;
+  const seedDrift = seed % 6 === 1 ? rng.uniform(0.01, 0.03) : 0;
+  const tempoDrift = options.tempoDrift ?? seedDrift;
   const temperature = Math.round(rng.uniform(0.15, 0.6) * 100) / 100;
   const durationSec = options.durationSec ?? Math.round(rng.uniform(60, 100));
   const programs = choosePrograms(rng, style);
@@ -298,8 +310,10 @@ export function planSong(seed: number, options: SongOptions = {}): PlannedSong {
   const tailSec = 1.5;
   const barSec = (beatsPerBar * 60) / bpm;
   const totalBars = Math.max(2, Math.floor((durationSec - offsetSec - tailSec) / (barSec * (1 + tempoDrift))));
+  // The period is drawn whenever the seed drifts, so a forced depth leaves the seed's later choices alone.
+  const driftPeriodSec = seedDrift > 0 ? rng.uniform(16, 32) : DEFAULT_DRIFT_PERIOD_SEC;
   const grid: BeatGrid = tempoDrift > 0
-    ? makeDriftingGrid(bpm, beatsPerBar, durationSec, offsetSec, tempoDrift, rng.uniform(16, 32))
+    ? makeDriftingGrid(bpm, beatsPerBar, durationSec, offsetSec, tempoDrift, driftPeriodSec)
     : makeConstantGrid(bpm, beatsPerBar, durationSec, offsetSec);
 
   // "Other" instruments.

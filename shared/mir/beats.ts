@@ -237,17 +237,20 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
 }
 
 /**
- * {@link alignBeatPhase} on each run of beats between silent `gaps` (seconds); beats inside a
- * gap are left where they are (they carry no onset, and the analysis drops them).
+ * Beats (seconds, ascending) with each run between silent `gaps` (seconds, [start, end))
+ * replaced by `each(run)`; beats inside a gap are kept as they are (they carry no onset, and
+ * the analysis drops them). The result is in time order even where `each` adds a beat beyond
+ * its run's ends.
  */
-function alignBetweenGaps(beats: number[], gaps: Array<[number, number]>, options?: PhaseAlignOptions): { beats: number[]; moved: number } {
+export function mapRunsBetweenGaps(beats: number[], gaps: Array<[number, number]>, each: (run: number[]) => number[]): number[] {
   const out: number[] = [];
-  let moved = 0;
   let run: number[] = [];
+  let sorted = true;
   const flush = (): void => {
-    const aligned = alignBeatPhase(run, options);
-    out.push(...aligned.beats);
-    moved += aligned.moved;
+    if (run.length === 0) return;
+    const mapped = each(run);
+    if (mapped.length > 0 && out.length > 0 && mapped[0] < out[out.length - 1]) sorted = false;
+    out.push(...mapped);
     run = [];
   };
   let g = 0;
@@ -257,13 +260,23 @@ function alignBetweenGaps(beats: number[], gaps: Array<[number, number]>, option
       g++;
     }
     if (g < gaps.length && t >= gaps[g][0]) {
-      if (run.length > 0) flush();
+      flush();
+      if (out.length > 0 && t < out[out.length - 1]) sorted = false;
       out.push(t);
-    } else {
-      run.push(t);
-    }
+    } else run.push(t);
   }
   flush();
+  return sorted ? out : out.sort((a, b) => a - b);
+}
+
+/** {@link alignBeatPhase} on each run of beats between silent `gaps` (seconds). */
+function alignBetweenGaps(beats: number[], gaps: Array<[number, number]>, options?: PhaseAlignOptions): { beats: number[]; moved: number } {
+  let moved = 0;
+  const out = mapRunsBetweenGaps(beats, gaps, (run) => {
+    const aligned = alignBeatPhase(run, options);
+    moved += aligned.moved;
+    return aligned.beats;
+  });
   return { beats: out, moved };
 }
 

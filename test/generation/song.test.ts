@@ -60,6 +60,23 @@ describe('renderSong', () => {
     expect(() => assertValidJams(doc)).not.toThrow();
   });
 
+  it('drifts by a forced depth (tempoDrift: ±5 %) and keeps the seed\'s other choices', () => {
+    const steady = planSong(2);
+    const drifting = planSong(2, { tempoDrift: 0.05 });
+    expect(steady.meta.tempoDrift).toBe(0);
+    expect(drifting.meta.tempoDrift).toBe(0.05);
+    const period = 60 / steady.meta.bpm;
+    const ibi = drifting.truth.beats.slice(1).map((b, i) => b.timeSec - drifting.truth.beats[i].timeSec);
+    // The beat period swings ±5 % around the seed's (over 24 s, within a 60–100 s song).
+    expect(Math.min(...ibi) / period).toBeLessThan(0.96);
+    expect(Math.max(...ibi) / period).toBeGreaterThan(1.04);
+    for (const d of ibi) expect(Math.abs(d / period - 1)).toBeLessThan(0.056);
+    const same = (m: typeof steady.meta) => [m.style, m.bpm, m.key, m.beatsPerBar, m.tuningHz, m.programs];
+    expect(same(drifting.meta)).toEqual(same(steady.meta));
+    // A seed that drifts of its own keeps its period: only the depth changes.
+    expect(planSong(7, { tempoDrift: 0.05 }).meta.style).toBe(planSong(7).meta.style);
+  });
+
   it('puts the drum onsets of a drifting song on its truth beat grid (subdivisions) within 1 ms', () => {
     const rock = renderSong(19, SHORT); // rock, tempo drift 1.7 %
     expect(rock.meta.tempoDrift).toBeGreaterThan(0.01);

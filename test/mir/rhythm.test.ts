@@ -9,6 +9,7 @@ import { renderSong } from '../../shared/generation/song.js';
 import { resampleMono } from '../../shared/audio/resample.js';
 import { toMono } from '../../shared/audio/types.js';
 import { SR, addClick, beatTimes, positions, renderClicks, rng } from './rhythm-synth.js';
+import { silenceGap } from '../../bench/damage.js';
 
 /** Largest distance from each true beat to the nearest estimated beat, s. */
 function worstMiss(truth: number[], est: number[]): number {
@@ -327,6 +328,19 @@ describe('beat phase continuity', () => {
     expect(est[est.length - 1]).toBeLessThan(truth[truth.length - 1] + 0.07);
     expect(falseBeats(truth, est)).toBe(0);
     expect(worstMiss(truth.filter((t) => t > 5), est)).toBeLessThan(0.07);
+  });
+
+  it('checks the beat phase again after a silence (generator seed 44 with 6 s of digital silence at 24 s)', () => {
+    const song = renderSong(44);
+    const mono = resampleMono(toMono(silenceGap(song.mix, 24, 30)), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+    const est = analyzeRhythm(new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE)).beats.map((b) => b.timeSec);
+    // The path resumes on the song's loud off-beat bass; one phase check over the whole song read
+    // the run before the gap (on the beat) and the one after it (off) as a draw, and every beat
+    // after the gap stayed half a beat (216 ms) early.
+    const after = song.truth.beats.map((b) => b.timeSec).filter((t) => t > 31 && t < est[est.length - 1]);
+    const miss = after.map((t) => Math.min(...est.map((e) => Math.abs(e - t)))).sort((a, b) => a - b);
+    expect(after.length).toBeGreaterThan(40);
+    expect(miss[miss.length >> 1]).toBeLessThan(0.03);
   });
 
   it('keeps the phase of the song through a drumless intro whose only onsets are off-beat', () => {

@@ -9,19 +9,9 @@ import type { AudioBuffer } from '../../shared/audio/types.js';
 import { renderSong, type RenderedSong } from '../../shared/generation/song.js';
 import { analyzeMix } from '../../shared/pipeline/analyze.js';
 import { scoreMusicDescription } from '../../bench/metrics/score.js';
+import { fadeInOut, gainDb, hardClip, saturate, silenceGap } from '../../bench/damage.js';
 
-const SR = 44100;
 let song: RenderedSong;
-
-function map(mix: AudioBuffer, f: (x: number, i: number) => number): AudioBuffer {
-  return { sampleRate: mix.sampleRate, channels: mix.channels.map((ch) => ch.map((x, i) => f(x, i))) };
-}
-
-function peakOf(mix: AudioBuffer): number {
-  let p = 0;
-  for (const ch of mix.channels) for (const x of ch) p = Math.max(p, Math.abs(x));
-  return p;
-}
 
 beforeAll(() => {
   song = renderSong(17, { durationSec: 45 });
@@ -30,21 +20,11 @@ beforeAll(() => {
 const GAP: [number, number] = [18, 24];
 
 const cases: Array<[string, (mix: AudioBuffer) => AudioBuffer]> = [
-  ['hard-clipped: +12 dB into a 0 dBFS wall', (mix) => {
-    const g = 4 / peakOf(mix);
-    return map(mix, (x) => Math.max(-1, Math.min(1, x * g)));
-  }],
-  ['heavily limited: tanh saturation with 20 dB of drive', (mix) => {
-    const g = 10 / peakOf(mix);
-    return map(mix, (x) => Math.tanh(x * g) * 0.9);
-  }],
-  [`a silence gap from ${GAP[0]} to ${GAP[1]} s`, (mix) => map(mix, (x, i) => (i >= GAP[0] * SR && i < GAP[1] * SR ? 0 : x))],
-  ['faded in and out over 8 s each', (mix) => {
-    const n = mix.channels[0].length;
-    const ramp = 8 * SR;
-    return map(mix, (x, i) => x * Math.min(1, i / ramp, (n - i) / ramp));
-  }],
-  ['30 dB quieter', (mix) => map(mix, (x) => x * 10 ** (-30 / 20))],
+  ['hard-clipped: +12 dB into a 0 dBFS wall', (mix) => hardClip(mix, 12)],
+  ['heavily limited: tanh saturation with 20 dB of drive', (mix) => saturate(mix, 20)],
+  [`a silence gap from ${GAP[0]} to ${GAP[1]} s`, (mix) => silenceGap(mix, GAP[0], GAP[1])],
+  ['faded in and out over 8 s each', (mix) => fadeInOut(mix, 8)],
+  ['30 dB quieter', (mix) => gainDb(mix, -30)],
 ];
 
 describe('analysis of damaged audio against the truth', () => {
@@ -69,7 +49,7 @@ describe('analysis of damaged audio against the truth', () => {
 describe('analysis at another input level', () => {
   it('describes the mix 20 dB quieter exactly as the mix: beats, tempo, key, tuning, chords and sections', async () => {
     const loud = await analyzeMix(song.mix);
-    const quiet = await analyzeMix(map(song.mix, (x) => x * 0.1));
+    const quiet = await analyzeMix(gainDb(song.mix, -20));
     expect(quiet.beats).toHaveLength(loud.beats.length);
     for (let i = 0; i < loud.beats.length; i++) {
       expect(Math.abs(quiet.beats[i].timeSec - loud.beats[i].timeSec)).toBeLessThan(1e-4);

@@ -1,0 +1,53 @@
+/**
+ * Real-world damage to a rendered song, for the robustness bench (bench/real-world.ts) and its
+ * test (test/pipeline/real-world.test.ts): each function returns a new buffer and leaves its
+ * input alone. (A live tempo drift is no damage to a recording: the generator renders it,
+ * `renderSong(seed, { tempoDrift })`, with the instruments on the drifting grid.)
+ *
+ * Units: seconds and linear sample values in [-1, 1].
+ */
+import type { AudioBuffer } from '../shared/audio/types.js';
+
+/** A new buffer with f applied to every sample (f gets the sample and its index). */
+export function mapSamples(mix: AudioBuffer, f: (x: number, i: number) => number): AudioBuffer {
+  return { sampleRate: mix.sampleRate, channels: mix.channels.map((ch) => ch.map((x, i) => f(x, i))) };
+}
+
+/** Largest absolute sample of the buffer. */
+export function peakOf(mix: AudioBuffer): number {
+  let p = 0;
+  for (const ch of mix.channels) for (const x of ch) p = Math.max(p, Math.abs(x));
+  return p;
+}
+
+/** Hard clipping: the mix driven `driveDb` above its peak into a 0 dBFS wall. */
+export function hardClip(mix: AudioBuffer, driveDb = 12): AudioBuffer {
+  const g = 10 ** (driveDb / 20) / Math.max(peakOf(mix), 1e-9);
+  return mapSamples(mix, (x) => Math.max(-1, Math.min(1, x * g)));
+}
+
+/** Heavy limiting: tanh saturation `driveDb` above the peak, to −0.9 dBFS. */
+export function saturate(mix: AudioBuffer, driveDb = 20): AudioBuffer {
+  const g = 10 ** (driveDb / 20) / Math.max(peakOf(mix), 1e-9);
+  return mapSamples(mix, (x) => Math.tanh(x * g) * 0.9);
+}
+
+/** Digital silence over [startSec, endSec). */
+export function silenceGap(mix: AudioBuffer, startSec: number, endSec: number): AudioBuffer {
+  const a = startSec * mix.sampleRate;
+  const b = endSec * mix.sampleRate;
+  return mapSamples(mix, (x, i) => (i >= a && i < b ? 0 : x));
+}
+
+/** Linear fade-in and fade-out of `sec` seconds each. */
+export function fadeInOut(mix: AudioBuffer, sec: number): AudioBuffer {
+  const n = mix.channels[0]?.length ?? 0;
+  const ramp = sec * mix.sampleRate;
+  return mapSamples(mix, (x, i) => x * Math.min(1, i / ramp, (n - i) / ramp));
+}
+
+/** The mix scaled by `db` decibels. */
+export function gainDb(mix: AudioBuffer, db: number): AudioBuffer {
+  const g = 10 ** (db / 20);
+  return mapSamples(mix, (x) => x * g);
+}
