@@ -233,11 +233,48 @@ export function scoreMeters(cues: BeatCues, meters: number[], weights: DownbeatW
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** The cues of beats [a, b). */
+function sliceCues(cues: BeatCues, a: number, b: number): BeatCues {
+  return {
+    harmonicChange: cues.harmonicChange.subarray(a, b),
+    bassOnset: cues.bassOnset.subarray(a, b),
+    accent: cues.accent.subarray(a, b),
+    bassEnergy: cues.bassEnergy.subarray(a, b),
+    spectralChange: cues.spectralChange.subarray(a, b),
+  };
+}
+
+/**
+ * Index ranges [start, end) of the runs of beats between silent gaps (seconds, [start, end))
+ * that have beats on both sides; beats inside such a gap belong to no run. A single range when
+ * no gap interrupts the beats.
+ */
+function runsBetweenGaps(beatTimesSec: number[], gaps: Array<[number, number]>): Array<[number, number]> {
+  const nb = beatTimesSec.length;
+  const inner = gaps.filter(([a, b]) => beatTimesSec.some((t) => t < a) && beatTimesSec.some((t) => t >= b));
+  const runs: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= nb; i++) {
+    const inGap = i < nb && inner.some(([a, b]) => beatTimesSec[i] >= a && beatTimesSec[i] < b);
+    const boundary = i < nb && i > 0 && inner.some(([, b]) => beatTimesSec[i - 1] < b && beatTimesSec[i] >= b);
+    if (start >= 0 && (i === nb || inGap || boundary)) {
+      runs.push([start, i]);
+      start = -1;
+    }
+    if (i < nb && !inGap && start < 0) start = i;
+  }
+  return runs;
+}
+
 /**
  * Assign bar positions to beats: choose meter and phase with the best cue contrast.
  * `options.onset` is unused by the cue computation but kept for callers holding an envelope.
+ * With silent `gaps` (seconds) that interrupt the beats, each run between them chooses its own
+ * phase ({@link downbeatsByRun}): the music may resume anywhere in the bar, and the tracker may
+ * have kept or lost a beat in the silence (generator songs 41–80 with 6 s muted at 40 % of
+ * their length: downbeat F 0.859 with one phase for the whole song, against 0.987 unmuted).
  */
-export function estimateDownbeats(signal: AnalysisSignal, beatTimesSec: number[], options: DownbeatOptions & { onset?: OnsetEnvelope } = {}): { beatsPerBar: number; beats: BeatEvent[] } {
+export function estimateDownbeats(signal: AnalysisSignal, beatTimesSec: number[], options: DownbeatOptions & { onset?: OnsetEnvelope; gaps?: Array<[number, number]> } = {}): { beatsPerBar: number; beats: BeatEvent[] } {
   const nb = beatTimesSec.length;
   if (nb === 0) return { beatsPerBar: 4, beats: [] };
   const meters = options.meters ?? [3, 4];
@@ -246,11 +283,73 @@ export function estimateDownbeats(signal: AnalysisSignal, beatTimesSec: number[]
   }
   const cues = computeBeatCues(signal, beatTimesSec, options.nFft ?? 2048, options.hopLength ?? 512);
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
+  const runs = runsBetweenGaps(beatTimesSec, options.gaps ?? []);
+  if (runs.length > 1) return downbeatsByRun(beatTimesSec, cues, runs, meters, weights, options.commonMeterBonus ?? 0.05);
   const ranked = scoreMeters(cues, meters, weights, options.commonMeterBonus ?? 0.05);
   const best = ranked[0];
   const runnerUp = ranked.find((r) => r.beatsPerBar !== best.beatsPerBar || r.phase !== best.phase);
   const confidence = runnerUp ? Math.max(0, Math.min(1, (best.score - runnerUp.score) / Math.max(1e-9, Math.abs(best.score)))) : 1;
   const m = best.beatsPerBar;
   const beats = beatTimesSec.map((t, i) => ({ timeSec: t, positionInBar: ((((i - best.phase) % m) + m) % m) + 1, confidence }));
+  return { beatsPerBar: m, beats };
+}
+
+/** Beats at the start and at the end of a run whose cues span the silence around it. */
+const RUN_EDGE_BEATS = 2;
+
+/**
+ * Downbeats of beats split by silent gaps into `runs` (see {@link estimateDownbeats}): the music
+ * may resume anywhere in the bar, and the tracker may keep or lose a beat in the silence, so each
+ * run of at least two bars chooses its own phase, on its cues without the beats at its edges
+ * (silence before or after them makes their harmonic and spectral change the largest of the
+ * song, wherever they fall in the bar). The meter is the one whose runs, each at its best phase,
+ * score best in sum (weighted by their beats). A shorter run, and the beats inside a gap,
+ * continue the numbering of the run before.
+ */
+function downbeatsByRun(beatTimesSec: number[], cues: BeatCues, runs: Array<[number, number]>, meters: number[], weights: DownbeatWeights, commonMeterBonus: number): { beatsPerBar: number; beats: BeatEvent[] } {
+  const inner = runs.map(([a, b]): [number, number] => [Math.min(b, a + RUN_EDGE_BEATS), Math.max(a, b - RUN_EDGE_BEATS)]);
+  let bestMeter = { m: 4, score: -Infinity, phases: [] as (number | null)[], margins: [] as number[] };
+  for (const m of meters) {
+    let total = 0;
+    let count = 0;
+    const phases: (number | null)[] = [];
+    const margins: number[] = [];
+    for (const [a, b] of inner) {
+      if (b - a < 2 * m) {
+        phases.push(null);
+        margins.push(0);
+        continue;
+      }
+      const ranked = scoreMeters(sliceCues(cues, a, b), [m], weights, 0);
+      total += ranked[0].score * (b - a);
+      count += b - a;
+      // Phase p of the run's own numbering (from beat a) is phase a + p of the song's.
+      phases.push((a + ranked[0].phase) % m);
+      margins.push(ranked.length > 1 ? Math.max(0, Math.min(1, (ranked[0].score - ranked[1].score) / Math.max(1e-9, Math.abs(ranked[0].score)))) : 1);
+    }
+    const score = (count > 0 ? total / count : -Infinity) + (m === 4 ? commonMeterBonus : 0);
+    if (score > bestMeter.score) bestMeter = { m, score, phases, margins };
+  }
+  const { m, phases, margins } = bestMeter;
+  const phaseAt = new Int32Array(beatTimesSec.length);
+  const confidenceAt = new Float64Array(beatTimesSec.length);
+  let phase = phases.find((p) => p !== null) ?? 0;
+  let confidence = 0;
+  let next = 0;
+  runs.forEach(([a, b], r) => {
+    // Beats before this run (a gap's) keep the numbering of the run before.
+    phaseAt.fill(phase, next, a);
+    confidenceAt.fill(confidence, next, a);
+    if (phases[r] !== null) {
+      phase = phases[r] as number;
+      confidence = margins[r];
+    }
+    phaseAt.fill(phase, a, b);
+    confidenceAt.fill(confidence, a, b);
+    next = b;
+  });
+  phaseAt.fill(phase, next);
+  confidenceAt.fill(confidence, next);
+  const beats = beatTimesSec.map((t, i) => ({ timeSec: t, positionInBar: ((((i - phaseAt[i]) % m) + m) % m) + 1, confidence: confidenceAt[i] }));
   return { beatsPerBar: m, beats };
 }

@@ -175,6 +175,6 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, { level: signal.loudLevel(), ...options.attacks });
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
-  const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset });
+  const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset, gaps });
   return { tempo: { bpm, confidence: tempo.confidence }, beatsPerBar, beats, onset, gaps };
 }

@@ -32,10 +32,12 @@ function normaliseMax(curve: Float64Array): Float64Array {
  * Foote checkerboard novelty of an n × n similarity matrix at every bar line, kernel half-width
  * `halfWidth` bars, Gaussian taper σ = max(1, halfWidth / 2) bars. The positive (within-side)
  * and negative (cross) parts of the kernel are each normalised by their mass inside the matrix,
- * so a truncated kernel at the edges still gives 0 on a homogeneous stretch. Returns n + 1
- * values, clipped at 0 and normalised to a maximum of 1.
+ * so a truncated kernel at the edges still gives 0 on a homogeneous stretch. Bars for which
+ * `skip` is true (silence) are left out of the kernel like bars outside the matrix, so the bars
+ * on either side of a silence are compared with each other. Returns n + 1 values, clipped at 0
+ * and normalised to a maximum of 1.
  */
-export function checkerboardNovelty(ssm: Float64Array, n: number, halfWidth: number): Float64Array {
+export function checkerboardNovelty(ssm: Float64Array, n: number, halfWidth: number, skip?: (bar: number) => boolean): Float64Array {
   const out = new Float64Array(n + 1);
   const sigma = Math.max(1, halfWidth / 2);
   const taper = (d: number): number => Math.exp(-(d * d) / (2 * sigma * sigma));
@@ -48,10 +50,10 @@ export function checkerboardNovelty(ssm: Float64Array, n: number, halfWidth: num
     let acrossMass = 0;
     for (let u = -halfWidth; u < halfWidth; u++) {
       const i = b + u;
-      if (i < 0 || i >= n) continue;
+      if (i < 0 || i >= n || skip?.(i)) continue;
       for (let v = -halfWidth; v < halfWidth; v++) {
         const j = b + v;
-        if (j < 0 || j >= n) continue;
+        if (j < 0 || j >= n || skip?.(j)) continue;
         const w = taper(u + 0.5) * taper(v + 0.5);
         if (u < 0 === v < 0) {
           within += w * ssm[i * n + j];

@@ -19,8 +19,10 @@
  *    instrumentation or level) and the structural-feature novelty of the recurrence graph
  *    (Serrà et al. 2014, lag folded to |lag|, weight 0.35: a change of what repeats where). Its
  *    local maxima ≥ 0.15 of the largest are kept by non-maximum suppression at least 3 bars apart
- *    (phrases are rarely shorter), never inside the silent lead-in or tail. Boundaries are
- *    therefore bar lines (downbeats). Timbre leads because the repetition novelty cannot place a
+ *    (phrases are rarely shorter), never inside the silent lead-in or tail. A silence inside the
+ *    music (bars 25 dB under the median) is a section of its own, cut on both sides and left
+ *    out of the novelty and of the clustering, so the sections around it keep their letters.
+ *    Boundaries are therefore bar lines (downbeats). Timbre leads because the repetition novelty cannot place a
  *    boundary between two sections that repeat at one lag (verse, chorus, verse, chorus: the
  *    verse and chorus ran together); the ±3-bar kernel averages out the bar-to-bar timbre
  *    changes of the chords. (With ±2 bars and equal weights, sections F@3 was 0.954 on seeds
@@ -524,16 +526,25 @@ function alignSectionEnds(segs: LabelledSegment[], sim: Float64Array, novelty: F
 }
 
 /**
+ * Runs [start, end) of bars quieter than `quiet` (dB) strictly inside the music (bars `first` to
+ * `last`): a break or a dropout, which the structure treats as a silent section.
+ */
+function silentRuns(energyDb: Float64Array, quiet: number, first: number, last: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (let b = first; b <= last; b++) {
+    if (!(energyDb[b] < quiet)) continue;
+    const a = b;
+    while (b <= last && energyDb[b] < quiet) b++;
+    runs.push([a, b]);
+  }
+  return runs;
+}
+
+/**
  * Novelty boundaries and segment-clustering labels (steps 4–5 of the module comment).
  * `sc` and `st` are the raw chroma and timbre bar similarities, `rec` the recurrence graph.
  */
 function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, energyDb: Float64Array, n: number, minBars: number, options: SectionOptions): { segments: LabelledSegment[]; numTypes: number; confidence: number[] } {
-  const timbreNovelty = checkerboardNovelty(st, n, options.noveltyHalfWidthBars ?? 3);
-  const repetitionNovelty = structuralFeatureNovelty(rec, n, options.structureSmoothBars ?? 2, true);
-  const novelty = new Float64Array(n + 1);
-  const wt = options.timbreNoveltyWeight ?? 0.65;
-  for (let b = 0; b <= n; b++) novelty[b] = wt * timbreNovelty[b] + (1 - wt) * repetitionNovelty[b];
-  const threshold = options.noveltyThreshold ?? 0.15;
   // Near-silent bars at either end (the lead-in and the release tail) belong to the first and
   // last sections: no boundary between them and the music.
   const quiet = median(Array.from(energyDb)) - SILENT_BELOW_MEDIAN_DB;
@@ -541,8 +552,26 @@ function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, 
   while (first < n - 1 && energyDb[first] < quiet) first++;
   let last = n - 1;
   while (last > first && energyDb[last] < quiet) last--;
+  // A silence inside the music is a section of its own, cut on both sides, and no part of the
+  // novelty: the timbre kernel compares the bars on either side of it with each other, and the
+  // repetition novelty, whose features change wherever the silence starts or ends, is not read
+  // on its edges (they would be the largest novelty of the song and sink the other boundaries
+  // under the threshold).
+  const silent = silentRuns(energyDb, quiet, first, last);
+  const inSilence = (bar: number): boolean => silent.some(([a, b]) => bar >= a && bar < b);
+  const timbreNovelty = checkerboardNovelty(st, n, options.noveltyHalfWidthBars ?? 3, silent.length > 0 ? inSilence : undefined);
+  const repetitionNovelty = structuralFeatureNovelty(rec, n, options.structureSmoothBars ?? 2, true);
+  if (silent.length > 0) {
+    for (const [a, b] of silent) repetitionNovelty.fill(0, Math.max(0, a - 1), Math.min(n, b + 1) + 1);
+    const m = Math.max(...repetitionNovelty);
+    if (m > 0) for (let i = 0; i <= n; i++) repetitionNovelty[i] /= m;
+  }
+  const novelty = new Float64Array(n + 1);
+  const wt = options.timbreNoveltyWeight ?? 0.65;
+  for (let b = 0; b <= n; b++) novelty[b] = wt * timbreNovelty[b] + (1 - wt) * repetitionNovelty[b];
+  const threshold = options.noveltyThreshold ?? 0.15;
   const peakDistance = Math.max(minBars, options.peakDistanceBars ?? 3);
-  const cuts: number[] = [];
+  const cuts: number[] = silent.flat().filter((b) => b > 0 && b < n);
   const lo = Math.max(first + minBars, minBars);
   const hi = Math.min(last + 1 - minBars, n - minBars);
   if (options.peakPicking === 'local-max') {
@@ -556,9 +585,12 @@ function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, 
     const order: number[] = [];
     for (let b = lo; b <= hi; b++) if (novelty[b] >= threshold && novelty[b] >= novelty[b - 1] && novelty[b] >= novelty[b + 1]) order.push(b);
     order.sort((a, b) => novelty[b] - novelty[a] || a - b);
-    for (const b of order) if (cuts.every((c) => Math.abs(c - b) >= peakDistance)) cuts.push(b);
-    cuts.sort((a, b) => a - b);
+    // A silence's edges are certain: a boundary may come as close to them as a section is short.
+    const forced = new Set(cuts);
+    for (const b of order) if (cuts.every((c) => Math.abs(c - b) >= (forced.has(c) ? minBars : peakDistance))) cuts.push(b);
   }
+  cuts.sort((a, b) => a - b);
+  for (let i = cuts.length - 1; i > 0; i--) if (cuts[i] === cuts[i - 1]) cuts.splice(i, 1);
   // Bar similarity for repetition: weighted geometric mean of harmony (in beat order) and timbre.
   const labelChromaWeight = options.labelChromaWeight ?? 0.6;
   const sim = new Float64Array(n * n);
@@ -567,15 +599,20 @@ function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, 
   let segs: LabelledSegment[] = edges.slice(0, -1).map((a, i) => ({ startBar: a, endBar: edges[i + 1], label: 0 }));
   const labelThreshold = options.labelThreshold ?? 0.5;
   const mergeThreshold = options.mergeThreshold ?? 0.5;
+  const isSilent = (x: LabelledSegment): boolean => x.endBar > x.startBar && inSilence(x.startBar) && inSilence(x.endBar - 1);
+  // Silent sections take no part in the clustering: each is a type of its own.
   const label = (list: LabelledSegment[]): LabelledSegment[] => {
-    const ids = clusterSegments(segmentSimilarityMatrix(sim, n, list), list.length, labelThreshold);
-    return list.map((x, i) => ({ ...x, label: ids[i] }));
+    const music = list.filter((x) => !isSilent(x));
+    const ids = clusterSegments(segmentSimilarityMatrix(sim, n, music), music.length, labelThreshold);
+    let next = Math.max(-1, ...ids) + 1;
+    let k = 0;
+    return list.map((x) => ({ ...x, label: isSilent(x) ? next++ : ids[k++] }));
   };
   // Neighbouring pieces that repeat each other are one section (a progression played twice).
   const merged: LabelledSegment[] = [];
   for (const x of segs) {
     const last = merged[merged.length - 1];
-    if (last && continuationSimilarity(sim, n, last, x) >= mergeThreshold) last.endBar = x.endBar;
+    if (last && !isSilent(last) && !isSilent(x) && continuationSimilarity(sim, n, last, x) >= mergeThreshold) last.endBar = x.endBar;
     else merged.push({ ...x });
   }
   segs = [];

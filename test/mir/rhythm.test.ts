@@ -401,6 +401,22 @@ describe('meter and downbeats', () => {
     }
   });
 
+  it('counts the bars again after a silence (generator seed 73 with 6 s of digital silence at 26 s)', () => {
+    const song = renderSong(73);
+    const mono = resampleMono(toMono(silenceGap(song.mix, 26, 32)), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
+    const r = analyzeRhythm(new AnalysisSignal(mono, ANALYSIS_SAMPLE_RATE));
+    const downbeats = (beats: { timeSec: number; positionInBar: number }[], lo: number, hi: number) =>
+      beats.filter((b) => b.positionInBar === 1 && b.timeSec >= lo && b.timeSec < hi).map((b) => b.timeSec);
+    // One bar phase for the whole song put every downbeat after the gap on the second beat.
+    for (const [lo, hi] of [[5, 26], [32, song.truth.durationSec]]) {
+      const truth = downbeats(song.truth.beats, lo, hi);
+      const est = downbeats(r.beats, lo, hi);
+      expect(truth.length).toBeGreaterThan(8);
+      expect(truth.filter((t) => est.some((e) => Math.abs(e - t) < 0.07)).length).toBe(truth.length);
+      expect(est.length).toBe(truth.length);
+    }
+  });
+
   it('estimateDownbeats works on given beat times and says 4/4 with first-beat downbeats when too few beats', () => {
     const sig = new AnalysisSignal(renderClicks(3, [0.5, 1.0, 1.5], { meter: 4 }), SR);
     const d = estimateDownbeats(sig, [0.5, 1.0, 1.5]);

@@ -26,6 +26,21 @@ describe('segment novelty curves', () => {
     for (let b = 1; b < n; b++) if (Math.abs(b - 6) > 2) expect(nov[b]).toBeLessThan(1e-9);
   });
 
+  it('checkerboard novelty compares the bars on either side of skipped (silent) bars with each other', () => {
+    // Bars 0–6 and 10–19 sound alike; bars 7–9 are silence, like nothing else. Bar 14 starts a
+    // new block B.
+    const n = 20;
+    const kind = (i: number): number => (i >= 7 && i < 10 ? 2 : i >= 14 ? 1 : 0);
+    const ssm = matrix(n, (i, j) => (kind(i) === kind(j) ? 1 : 0.1));
+    const plain = checkerboardNovelty(ssm, n, 3);
+    // Without skipping, the silence's edges are the largest novelty.
+    expect([7, 10]).toContain(argmax(plain));
+    const skipped = checkerboardNovelty(ssm, n, 3, (i) => i >= 7 && i < 10);
+    expect(argmax(skipped)).toBe(14);
+    expect(skipped[14]).toBeCloseTo(1, 9);
+    for (let b = 5; b <= 12; b++) expect(skipped[b]).toBeLessThan(0.5);
+  });
+
   it('structural-feature novelty marks where the repetition pattern changes, even with no change in sound', () => {
     // A A' B B' A A' B B' with 4-bar sections: bars repeat 8 bars later (or earlier).
     const n = 32;

@@ -62,3 +62,21 @@ describe('analysis at another input level', () => {
     expect(quiet.sections.map((s) => [s.label, s.letter, Math.round(s.startSec * 100)])).toEqual(loud.sections.map((s) => [s.label, s.letter, Math.round(s.startSec * 100)]));
   }, 30_000);
 });
+
+describe('sections around a silence', () => {
+  it('makes a silence inside the music a section of its own and keeps the repetition around it (generator seed 51, 6 s muted in its second verse)', async () => {
+    const song51 = renderSong(51);
+    const est = await analyzeMix(silenceGap(song51.mix, 38, 44));
+    const at = (t: number) => est.sections.find((s) => s.startSec <= t && t < s.endSec)!;
+    const gap = at(41);
+    expect(gap.label).toBe('silence');
+    // Its edges are bar lines within a bar (3.15 s) of the silence.
+    expect(Math.abs(gap.startSec - 38)).toBeLessThan(3.2);
+    expect(Math.abs(gap.endSec - 44)).toBeLessThan(3.2);
+    // The rest of the second verse is still the first verse's repeat, and the choruses match.
+    expect(at(47).letter).toBe(at(20).letter);
+    expect(at(57).letter).toBe(at(30).letter);
+    expect(at(47).letter).not.toBe(at(57).letter);
+    expect(at(47).letter).not.toBe(gap.letter);
+  }, 30_000);
+});
