@@ -18,6 +18,12 @@ export interface MfccOptions {
   fminHz?: number;
   /** Highest filter edge, Hz. Default the Nyquist frequency. */
   fmaxHz?: number;
+  /**
+   * Amplitude gain on the spectrum before the power and its −100 dB floor. Default 1. With the
+   * signal's level.ts `levelGain`, the coefficients are those of the signal at the reference
+   * level: the floor then sits as far under the music whatever the input's gain.
+   */
+  gain?: number;
 }
 
 export interface Mfcc {
@@ -108,7 +114,7 @@ const mfccCache = new WeakMap<MagnitudeSpectrogram, Map<string, Mfcc>>();
 
 /** MFCCs of every frame of `spec` (see the module comment); memoised per spectrogram object. */
 export function computeMfcc(spec: MagnitudeSpectrogram, options: MfccOptions = {}): Mfcc {
-  const key = `${options.numCoefficients ?? 13}/${options.numMelBands ?? 40}/${options.fminHz ?? 0}/${options.fmaxHz ?? ''}`;
+  const key = `${options.numCoefficients ?? 13}/${options.numMelBands ?? 40}/${options.fminHz ?? 0}/${options.fmaxHz ?? ''}/${options.gain ?? 1}`;
   let perSpec = mfccCache.get(spec);
   if (!perSpec) {
     perSpec = new Map();
@@ -132,6 +138,7 @@ function mfccUncached(spec: MagnitudeSpectrogram, options: MfccOptions): Mfcc {
   const { numFrames, numBins, mag } = spec;
   const out = new Float32Array(numFrames * numCoefficients);
   const logMel = new Float64Array(numBands);
+  const power = (options.gain ?? 1) ** 2;
   for (let t = 0; t < numFrames; t++) {
     const o = t * numBins;
     for (let b = 0; b < numBands; b++) {
@@ -142,6 +149,7 @@ function mfccUncached(spec: MagnitudeSpectrogram, options: MfccOptions): Mfcc {
         const m = mag[s + j];
         p += w[j] * m * m;
       }
+      p *= power;
       logMel[b] = p > 1e-10 ? Math.max(DB_FLOOR, 10 * Math.log10(p)) : DB_FLOOR;
     }
     for (let c = 0; c < numCoefficients; c++) {
@@ -159,7 +167,8 @@ function mfccUncached(spec: MagnitudeSpectrogram, options: MfccOptions): Mfcc {
  * memoised on the signal and computed a block of frames at a time when the signal is long
  * ({@link AnalysisSignal.frameFeatures}).
  */
-export function signalMfcc(signal: AnalysisSignal, nFft: number, hopLength: number, numCoefficients = 13): Mfcc {
-  const coefficients = signal.frameFeatures(`mfcc${numCoefficients}`, nFft, hopLength, numCoefficients, (spec) => computeMfcc(spec, { numCoefficients }).coefficients);
+export function signalMfcc(signal: AnalysisSignal, nFft: number, hopLength: number, numCoefficients = 13, gain = 1): Mfcc {
+  const key = gain === 1 ? `mfcc${numCoefficients}` : `mfcc${numCoefficients}/${gain}`;
+  const coefficients = signal.frameFeatures(key, nFft, hopLength, numCoefficients, (spec) => computeMfcc(spec, { numCoefficients, gain }).coefficients);
   return { numFrames: coefficients.length / numCoefficients, numCoefficients, coefficients };
 }

@@ -67,6 +67,7 @@
  */
 import type { BeatEvent, SectionEvent, SectionFunction } from '../contracts/music.js';
 import { signalMfcc } from './mfcc.js';
+import { levelGain } from './level.js';
 import { clusterSegments, segmentSimilarity, segmentSimilarityMatrix, type LabelledSegment } from './segments-labels.js';
 import { laplacianSegments } from './segments-laplacian.js';
 import { checkerboardNovelty, structuralFeatureNovelty } from './segments-novelty.js';
@@ -276,8 +277,10 @@ function computeBarFeatures(signal: AnalysisSignal, grid: BarGrid, chroma: Secti
     normalise(chromaOut, i * chromaDim, chromaDim);
   }
 
-  // Timbre: MFCC 1..12 mean per bar, plus bar energy.
-  const mfcc = signalMfcc(signal, 2048, 512, 13);
+  // Timbre: MFCC 1..12 mean per bar, plus bar energy, both at the reference level (level.ts), so
+  // that their floors sit as far under the music whatever the input's gain.
+  const gain = levelGain(signal.loudLevel());
+  const mfcc = signalMfcc(signal, 2048, 512, 13, gain);
   const frameRate = signal.sampleRate / 512;
   const timbreDim = 13;
   const timbre = new Float64Array(numBars * timbreDim);
@@ -295,7 +298,7 @@ function computeBarFeatures(signal: AnalysisSignal, grid: BarGrid, chroma: Secti
     let acc = 0;
     for (let s = s0; s < s1; s++) acc += x[s] * x[s];
     const rms = s1 > s0 ? Math.sqrt(acc / (s1 - s0)) : 0;
-    energyDb[i] = 20 * Math.log10(Math.max(rms, 1e-5));
+    energyDb[i] = 20 * Math.log10(Math.max(gain * rms, 1e-5));
     timbre[i * timbreDim + 12] = energyDb[i];
   }
   if (zScoreTimbre) {

@@ -47,9 +47,15 @@ describe('analysis of damaged audio against the truth', () => {
 });
 
 describe('analysis at another input level', () => {
-  it('describes the mix 20 dB quieter exactly as the mix: beats, tempo, key, tuning, chords and sections', async () => {
-    const loud = await analyzeMix(song.mix);
-    const quiet = await analyzeMix(gainDb(song.mix, -20));
+  // Seed 69's sections changed with the level until the structure's MFCC and bar energy floors
+  // were set at the reference level (a quiet bridge went under the −100 dB floor).
+  it.each([
+    ['generator seed 17, 45 s', () => song],
+    ['generator seed 69', () => renderSong(69)],
+  ])('describes the mix 20 dB quieter exactly as the mix: beats, tempo, key, tuning, chords and sections (%s)', async (_name, songOf) => {
+    const mix = songOf().mix;
+    const loud = await analyzeMix(mix);
+    const quiet = await analyzeMix(gainDb(mix, -20));
     expect(quiet.beats).toHaveLength(loud.beats.length);
     for (let i = 0; i < loud.beats.length; i++) {
       expect(Math.abs(quiet.beats[i].timeSec - loud.beats[i].timeSec)).toBeLessThan(1e-4);
