@@ -401,6 +401,32 @@ describe('meter and downbeats', () => {
     }
   });
 
+  it('numbers every beat whatever silent gaps cut the beats (seeded random gaps, short runs included)', () => {
+    const times = beatTimes(30, 120);
+    const signal = new AnalysisSignal(renderClicks(30, times, { meter: 4 }), SR);
+    const plain = estimateDownbeats(signal, times);
+    const rand = rng(21);
+    for (let trial = 0; trial < 12; trial++) {
+      const gaps: Array<[number, number]> = [];
+      for (let t = rand() * 4; t < 30; t += 1 + rand() * 6) {
+        const end = t + 0.2 + rand() * 2;
+        gaps.push([t, end]);
+        t = end;
+      }
+      const r = estimateDownbeats(signal, times, { gaps });
+      expect(r.beats.map((b) => b.timeSec)).toEqual(times);
+      expect([3, 4]).toContain(r.beatsPerBar);
+      for (const b of r.beats) expect(b.positionInBar >= 1 && b.positionInBar <= r.beatsPerBar).toBe(true);
+      // Inside each run, positions count up one by one.
+      for (let i = 1; i < r.beats.length; i++) {
+        const cut = gaps.some(([a, b]) => times[i - 1] < b && times[i] >= a);
+        if (!cut) expect(r.beats[i].positionInBar).toBe((r.beats[i - 1].positionInBar % r.beatsPerBar) + 1);
+      }
+    }
+    // A gap at the very start or end, with beats on one side only, changes nothing.
+    expect(estimateDownbeats(signal, times, { gaps: [[0, 0.2], [29.9, 31]] }).beats).toEqual(plain.beats);
+  });
+
   it('counts the bars again after a silence (generator seed 73 with 6 s of digital silence at 26 s)', () => {
     const song = renderSong(73);
     const mono = resampleMono(toMono(silenceGap(song.mix, 26, 32)), song.mix.sampleRate, ANALYSIS_SAMPLE_RATE);
