@@ -86,3 +86,17 @@ describe('sections around a silence', () => {
     expect(at(47).letter).not.toBe(gap.letter);
   }, 30_000);
 });
+
+describe('sections of a faded song', () => {
+  it('gives generator seed 60 faded in and out over 8 s the sections of the unfaded song', async () => {
+    // The bar energy in the structure's timbre features is floored 12 dB under the median bar;
+    // before, the fades' ramps set the novelty's scale and two boundaries in the middle of the
+    // song fell under the threshold.
+    const song60 = renderSong(60);
+    const plain = await analyzeMix(song60.mix);
+    const faded = await analyzeMix(fadeInOut(song60.mix, 8));
+    const summary = (d: typeof plain) => d.sections.map((s) => [s.letter, Math.round(s.startSec * 10)]);
+    expect(plain.sections.length).toBeGreaterThan(5);
+    expect(summary(faded)).toEqual(summary(plain));
+  }, 30_000);
+});
