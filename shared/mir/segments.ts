@@ -23,10 +23,10 @@
  *    (phrases are rarely shorter), never inside the silent lead-in or tail. A silence inside the
  *    music (bars 25 dB under the median) is a section of its own, cut on both sides and left
  *    out of the novelty and of the clustering, so the sections around it keep their letters.
- *    Boundaries are therefore bar lines (downbeats). Timbre leads because the repetition novelty cannot place a
- *    boundary between two sections that repeat at one lag (verse, chorus, verse, chorus: the
- *    verse and chorus ran together); the ±3-bar kernel averages out the bar-to-bar timbre
- *    changes of the chords. (With ±2 bars and equal weights, sections F@3 was 0.954 on seeds
+ *    Boundaries are therefore bar lines (downbeats). Timbre leads because the repetition
+ *    novelty cannot place a boundary between two sections that repeat at one lag (verse,
+ *    chorus, verse, chorus: the verse and chorus ran together); the ±3-bar kernel averages out
+ *    the bar-to-bar timbre changes of the chords. (With ±2 bars and equal weights, sections F@3 was 0.954 on seeds
  *    1–40, on which the method was developed, but 0.895 on seeds 41–80 and 0.887 on 81–120. The
  *    values were chosen on seeds 1–80 and checked on 81–120: then 0.959 / 0.936 / 0.928, and
  *    0.959 / 0.939 / 0.935 with the end alignment of step 5, 0.970 / 0.943 / 0.942 with its
