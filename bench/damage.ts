@@ -6,7 +6,13 @@
  *
  * Units: seconds and linear sample values in [-1, 1].
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeAudio } from '../shared/audio/decode.js';
 import type { AudioBuffer } from '../shared/audio/types.js';
+import { encodeWav } from '../shared/audio/wav.js';
 
 /** A new buffer with f applied to every sample (f gets the sample and its index). */
 export function mapSamples(mix: AudioBuffer, f: (x: number, i: number) => number): AudioBuffer {
@@ -50,4 +56,22 @@ export function fadeInOut(mix: AudioBuffer, sec: number): AudioBuffer {
 export function gainDb(mix: AudioBuffer, db: number): AudioBuffer {
   const g = 10 ** (db / 20);
   return mapSamples(mix, (x) => x * g);
+}
+
+/**
+ * The mix through an MP3 encoder and back: 16-bit WAV → `lame -b kbps` (CBR) → the project's
+ * decoder (shared/audio/decode.ts, which reads the encoder delay from the gapless header). Needs
+ * `lame` on the PATH (Debian package lame).
+ */
+export async function mp3RoundTrip(mix: AudioBuffer, kbps = 128): Promise<AudioBuffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'stemflow-damage-'));
+  try {
+    const wavPath = join(dir, 'mix.wav');
+    const mp3Path = join(dir, 'mix.mp3');
+    writeFileSync(wavPath, encodeWav(mix, { bitDepth: 16 }));
+    execFileSync('lame', ['--quiet', '-b', String(kbps), wavPath, mp3Path], { stdio: 'pipe' });
+    return (await decodeAudio(new Uint8Array(readFileSync(mp3Path)))).audio;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

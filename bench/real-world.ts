@@ -8,6 +8,7 @@
  *   analysis puts more than 0.5 s inside it are counted);
  * - 8 s linear fades at both ends;
  * - 30 dB less level;
+ * - MP3 at 128 kbps CBR (lame, then the project's decoder; needs `lame` on the PATH);
  * - a live tempo drift of ±5 %: the same seed rendered by the generator on a grid whose tempo
  *   swings ±5 % (sinusoidally, with the seed's drift period or 24 s), the truth being that grid.
  *   Its other random choices are the seed's, but its bar count follows the drift, so this row
@@ -22,13 +23,19 @@ import type { MusicDescription } from '../shared/contracts/music.js';
 import { renderSong, type RenderedSong } from '../shared/generation/song.js';
 import { analyzeMix } from '../shared/pipeline/analyze.js';
 import { argValue, hasFlag, parseSeedRange } from './args.js';
-import { fadeInOut, gainDb, hardClip, saturate, silenceGap } from './damage.js';
+import { fadeInOut, gainDb, hardClip, mp3RoundTrip, saturate, silenceGap } from './damage.js';
 import { type DescriptionScores, scoreMusicDescription, summarizeScores } from './metrics/score.js';
 import { markdownTable, writeBenchmarkSection } from './report.js';
 
+interface Damaged {
+  mix: AudioBuffer;
+  truth: MusicDescription;
+  gap?: [number, number];
+}
+
 interface Damage {
   name: string;
-  apply: (mix: AudioBuffer, truth: MusicDescription) => { mix: AudioBuffer; truth: MusicDescription; gap?: [number, number] };
+  apply: (mix: AudioBuffer, truth: MusicDescription) => Promise<Damaged> | Damaged;
   /** A rendering of its own instead of the seed's default one. */
   render?: (seed: number) => RenderedSong;
 }
@@ -50,6 +57,7 @@ const DAMAGES: Damage[] = [
   },
   { name: '8 s fade in and out', apply: (mix, truth) => ({ mix: fadeInOut(mix, 8), truth }) },
   { name: '30 dB quieter', apply: (mix, truth) => ({ mix: gainDb(mix, -30), truth }) },
+  { name: 'MP3 128 kbps CBR', apply: async (mix, truth) => ({ mix: await mp3RoundTrip(mix, 128), truth }) },
   { name: 'live tempo drift ±5 %', apply: (mix, truth) => ({ mix, truth }), render: (seed) => renderSong(seed, { tempoDrift: 0.05 }) },
 ];
 
@@ -61,7 +69,7 @@ for (const seed of seeds) {
   const song = renderSong(seed);
   for (let d = 0; d < DAMAGES.length; d++) {
     const source = DAMAGES[d].render?.(seed) ?? song;
-    const { mix, truth, gap } = DAMAGES[d].apply(source.mix, source.truth);
+    const { mix, truth, gap } = await DAMAGES[d].apply(source.mix, source.truth);
     const est = await analyzeMix(mix);
     const s = scoreMusicDescription(truth, est);
     scores[d].push(s);
