@@ -219,8 +219,7 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
 
   const smooth = gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES);
   const gaps = options.gaps ?? [];
-  const silent = (f: number): boolean => gaps.some(([a, b]) => f >= a * fr && f < b * fr);
-  const kept = trimWeakEnds(frames, smooth, referenceLevel(smooth), options.trimRatio ?? TRIM_RATIO, silent);
+  const kept = trimWeakEnds(frames, frameOnsetGate(smooth, fr, gaps, options.trimRatio ?? TRIM_RATIO));
   const placeEnv = options.placement ?? env;
   const placeSmooth = options.placement ? gaussianSmooth(options.placement.values, PEAK_SMOOTH_FRAMES) : smooth;
   const place = { smooth: placeSmooth, reference: referenceLevel(placeSmooth) };
@@ -237,36 +236,47 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
 }
 
 /**
- * Beats (seconds, ascending) with each run between silent `gaps` (seconds, [start, end))
+ * Index ranges [start, end) of the runs of beats (seconds, ascending) between silent `gaps`
+ * (seconds, [start, end), ascending): a run ends at a beat inside a gap or at the first beat after
+ * one, and beats inside a gap belong to no run.
+ */
+export function runsBetweenGaps(beats: number[], gaps: Array<[number, number]>): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let start = -1;
+  let g = 0;
+  for (let i = 0; i < beats.length; i++) {
+    let crossed = false;
+    while (g < gaps.length && beats[i] >= gaps[g][1]) {
+      g++;
+      crossed = true;
+    }
+    const inGap = g < gaps.length && beats[i] >= gaps[g][0];
+    if (start >= 0 && (crossed || inGap)) {
+      runs.push([start, i]);
+      start = -1;
+    }
+    if (!inGap && start < 0) start = i;
+  }
+  if (start >= 0) runs.push([start, beats.length]);
+  return runs;
+}
+
+/**
+ * Beats (seconds, ascending) with each run between silent `gaps` ({@link runsBetweenGaps})
  * replaced by `each(run)`; beats inside a gap are kept as they are (they carry no onset, and
  * the analysis drops them). The result is in time order even where `each` adds a beat beyond
  * its run's ends.
  */
 export function mapRunsBetweenGaps(beats: number[], gaps: Array<[number, number]>, each: (run: number[]) => number[]): number[] {
   const out: number[] = [];
-  let run: number[] = [];
-  let sorted = true;
-  const flush = (): void => {
-    if (run.length === 0) return;
-    const mapped = each(run);
-    if (mapped.length > 0 && out.length > 0 && mapped[0] < out[out.length - 1]) sorted = false;
-    out.push(...mapped);
-    run = [];
-  };
-  let g = 0;
-  for (const t of beats) {
-    while (g < gaps.length && t >= gaps[g][1]) {
-      flush();
-      g++;
-    }
-    if (g < gaps.length && t >= gaps[g][0]) {
-      flush();
-      if (out.length > 0 && t < out[out.length - 1]) sorted = false;
-      out.push(t);
-    } else run.push(t);
+  let next = 0;
+  for (const [a, b] of runsBetweenGaps(beats, gaps)) {
+    out.push(...beats.slice(next, a), ...each(beats.slice(a, b)));
+    next = b;
   }
-  flush();
-  return sorted ? out : out.sort((a, b) => a - b);
+  out.push(...beats.slice(next));
+  for (let i = 1; i < out.length; i++) if (out[i] < out[i - 1]) return out.sort((x, y) => x - y);
+  return out;
 }
 
 /** {@link alignBeatPhase} on each run of beats between silent `gaps` (seconds). */
@@ -456,50 +466,48 @@ export function alignBeatPhase(beatTimesSec: number[], options: PhaseAlignOption
 }
 
 /**
- * Drop leading and trailing beats in near-silence: the prominence of the smoothed onset peak at
- * the beat ({@link onsetPeak}) below `ratio` × the envelope's reference level
- * ({@link referenceLevel}). Prominence rather than height, so that the noise floor of a fade-out
- * or of a lossy codec's quiet tail does not pass for onsets. A beat on a `silent` frame (inside a
- * silent gap) has no onset whatever the envelope shows there: the log compression still reads a
- * flux in a reverb tail at −100 dBFS, and an MP3 encoder that cuts such a tail to digital zero
- * made one there (generator seed 27, VBR: three beats after the music had ended).
+ * Drop leading and trailing beats (frames) without an onset by `hasOnset` ({@link frameOnsetGate}).
  */
-function trimWeakEnds(frames: number[], smooth: Float32Array, reference: number, ratio: number, silent: (f: number) => boolean): number[] {
+function trimWeakEnds(frames: number[], hasOnset: (frame: number) => boolean): number[] {
   if (frames.length < 3) return frames;
-  const thr = ratio * reference;
-  const strength = onsetStrength(smooth, silent);
   let a = 0;
   let b = frames.length - 1;
-  while (a < b && strength(frames[a]) < thr) a++;
-  while (b > a && strength(frames[b]) < thr) b--;
+  while (a < b && !hasOnset(frames[a])) a++;
+  while (b > a && !hasOnset(frames[b])) b--;
   return frames.slice(a, b + 1);
-}
-
-/** Prominence of the smoothed onset peak within ±2 frames of frame f (rounded); 0 on a `silent` frame. */
-function onsetStrength(smooth: Float32Array, silent: (f: number) => boolean): (frame: number) => number {
-  return (frame) => {
-    const f = Math.max(0, Math.min(smooth.length - 1, Math.round(frame)));
-    return silent(f) ? 0 : onsetPeak(smooth, f, 2).strength;
-  };
 }
 
 /** Default of {@link BeatOptions.trimRatio}. */
 export const TRIM_RATIO = 0.15;
 
 /**
- * The test by which the tracker trims its first and last beats ({@link trimWeakEnds}), for one
- * beat time (s): true when the smoothed onset peak near it in `env` is at least `ratio` × the
- * envelope's reference level and it is not inside a silent gap. For beats that did not come from
- * the tracker's path, such as those the phase check adds half a period before the first beat and
+ * Whether a beat at a frame (rounded) has an onset, the test by which the tracker trims its first
+ * and last beats: the prominence of the smoothed onset peak within ±2 frames ({@link onsetPeak})
+ * at least `ratio` × the envelope's reference level ({@link referenceLevel}). Prominence rather
+ * than height, so that the noise floor of a fade-out or of a lossy codec's quiet tail does not
+ * pass for onsets. A frame inside a silent gap (`gaps`, seconds) has no onset whatever the
+ * envelope shows there: the log compression still reads a flux in a reverb tail at −100 dBFS,
+ * and an MP3 encoder that cuts such a tail to digital zero made one there (generator seed 27,
+ * VBR: three beats after the music had ended).
+ */
+function frameOnsetGate(smooth: Float32Array, frameRateHz: number, gaps: Array<[number, number]>, ratio: number): (frame: number) => boolean {
+  const thr = ratio * referenceLevel(smooth);
+  return (frame) => {
+    const f = Math.max(0, Math.min(smooth.length - 1, Math.round(frame)));
+    const silent = gaps.some(([a, b]) => f >= a * frameRateHz && f < b * frameRateHz);
+    return (silent ? 0 : onsetPeak(smooth, f, 2).strength) >= thr;
+  };
+}
+
+/**
+ * {@link frameOnsetGate} of an envelope, on beat times (s). For beats that did not come from the
+ * tracker's path, such as those the phase check adds half a period before the first beat and
  * after the last, which can fall in the lead-in or the release.
  */
 export function onsetGate(env: OnsetEnvelope, gaps: Array<[number, number]> = [], ratio = TRIM_RATIO): (timeSec: number) => boolean {
   const fr = env.frameRateHz;
-  const smooth = gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES);
-  const silent = (f: number): boolean => gaps.some(([a, b]) => f >= a * fr && f < b * fr);
-  const strength = onsetStrength(smooth, silent);
-  const thr = ratio * referenceLevel(smooth);
-  return (t) => strength(t * fr) >= thr;
+  const hasOnset = frameOnsetGate(gaussianSmooth(env.values, PEAK_SMOOTH_FRAMES), fr, gaps, ratio);
+  return (t) => hasOnset(t * fr);
 }
 
 /** Standard deviation of the Gaussian that smooths the envelope before peaks are located, frames. */

@@ -27,6 +27,7 @@ import type { BeatEvent } from '../contracts/music.js';
 import { signalLogMel, melFilterbank, superFlux, defaultLagFrames, type OnsetEnvelope } from './onset.js';
 import { frameBinChroma } from './bin-chroma.js';
 import type { AnalysisSignal } from './signal.js';
+import { runsBetweenGaps } from './beats.js';
 import { levelGain } from './level.js';
 
 export interface DownbeatOptions {
@@ -245,28 +246,6 @@ function sliceCues(cues: BeatCues, a: number, b: number): BeatCues {
 }
 
 /**
- * Index ranges [start, end) of the runs of beats between silent gaps (seconds, [start, end))
- * that have beats on both sides; beats inside such a gap belong to no run. A single range when
- * no gap interrupts the beats.
- */
-function runsBetweenGaps(beatTimesSec: number[], gaps: Array<[number, number]>): Array<[number, number]> {
-  const nb = beatTimesSec.length;
-  const inner = gaps.filter(([a, b]) => beatTimesSec.some((t) => t < a) && beatTimesSec.some((t) => t >= b));
-  const runs: Array<[number, number]> = [];
-  let start = -1;
-  for (let i = 0; i <= nb; i++) {
-    const inGap = i < nb && inner.some(([a, b]) => beatTimesSec[i] >= a && beatTimesSec[i] < b);
-    const boundary = i < nb && i > 0 && inner.some(([, b]) => beatTimesSec[i - 1] < b && beatTimesSec[i] >= b);
-    if (start >= 0 && (i === nb || inGap || boundary)) {
-      runs.push([start, i]);
-      start = -1;
-    }
-    if (i < nb && !inGap && start < 0) start = i;
-  }
-  return runs;
-}
-
-/**
  * Assign bar positions to beats: choose meter and phase with the best cue contrast.
  * `options.onset` is unused by the cue computation but kept for callers holding an envelope.
  * With silent `gaps` (seconds) that interrupt the beats, each run between them chooses its own
@@ -283,7 +262,9 @@ export function estimateDownbeats(signal: AnalysisSignal, beatTimesSec: number[]
   }
   const cues = computeBeatCues(signal, beatTimesSec, options.nFft ?? 2048, options.hopLength ?? 512);
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
-  const runs = runsBetweenGaps(beatTimesSec, options.gaps ?? []);
+  // Only the gaps that interrupt the beats (music on both sides) split them into runs.
+  const inner = (options.gaps ?? []).filter(([a, b]) => beatTimesSec[0] < a && beatTimesSec[nb - 1] >= b);
+  const runs = runsBetweenGaps(beatTimesSec, inner);
   if (runs.length > 1) return downbeatsByRun(beatTimesSec, cues, runs, meters, weights, options.commonMeterBonus ?? 0.05);
   const ranked = scoreMeters(cues, meters, weights, options.commonMeterBonus ?? 0.05);
   const best = ranked[0];

@@ -21,7 +21,7 @@
  */
 
 /** Normalise in place to a maximum of 1 (a zero curve stays zero). */
-function normaliseMax(curve: Float64Array): Float64Array {
+export function normaliseMax(curve: Float64Array): Float64Array {
   let m = 0;
   for (const v of curve) m = Math.max(m, v);
   if (m > 0) for (let i = 0; i < curve.length; i++) curve[i] /= m;

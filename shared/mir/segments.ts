@@ -71,7 +71,7 @@ import { signalMfcc } from './mfcc.js';
 import { levelGain } from './level.js';
 import { clusterSegments, segmentSimilarity, segmentSimilarityMatrix, type LabelledSegment } from './segments-labels.js';
 import { laplacianSegments } from './segments-laplacian.js';
-import { checkerboardNovelty, structuralFeatureNovelty } from './segments-novelty.js';
+import { checkerboardNovelty, normaliseMax, structuralFeatureNovelty } from './segments-novelty.js';
 import type { AnalysisSignal } from './signal.js';
 import { median } from '../dsp/stats.js';
 
@@ -576,11 +576,8 @@ function noveltySegments(sc: Float64Array, st: Float64Array, rec: Float64Array, 
   const inSilence = (bar: number): boolean => silent.some(([a, b]) => bar >= a && bar < b);
   const timbreNovelty = checkerboardNovelty(st, n, options.noveltyHalfWidthBars ?? 3, silent.length > 0 ? inSilence : undefined);
   const repetitionNovelty = structuralFeatureNovelty(rec, n, options.structureSmoothBars ?? 2, true);
-  if (silent.length > 0) {
-    for (const [a, b] of silent) repetitionNovelty.fill(0, Math.max(0, a - 1), Math.min(n, b + 1) + 1);
-    const m = Math.max(...repetitionNovelty);
-    if (m > 0) for (let i = 0; i <= n; i++) repetitionNovelty[i] /= m;
-  }
+  for (const [a, b] of silent) repetitionNovelty.fill(0, Math.max(0, a - 1), Math.min(n, b + 1) + 1);
+  if (silent.length > 0) normaliseMax(repetitionNovelty);
   const novelty = new Float64Array(n + 1);
   const wt = options.timbreNoveltyWeight ?? 0.65;
   for (let b = 0; b <= n; b++) novelty[b] = wt * timbreNovelty[b] + (1 - wt) * repetitionNovelty[b];
