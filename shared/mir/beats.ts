@@ -152,6 +152,20 @@ export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, global
 }
 
 /**
+ * The beat period (frames) the tracker expects at every frame of the envelope: the local period
+ * ({@link estimateLocalPeriod}) around the tempo's, or the tempo's throughout when
+ * `followTempo` is false. Empty for silence or a non-positive tempo.
+ */
+export function beatPeriodCurve(env: OnsetEnvelope, tempo: TempoEstimate, options: BeatOptions = {}): Float32Array {
+  const n = env.values.length;
+  const fr = env.frameRateHz;
+  if (n === 0 || !(tempo.bpm > 0)) return new Float32Array(0);
+  const globalPeriod = (60 * fr) / tempo.bpm;
+  if (options.followTempo === false) return new Float32Array(n).fill(globalPeriod);
+  return estimateLocalPeriod(normaliseEnvelope(env), fr, globalPeriod, options.tempoWindowSec ?? 8, options.tempoHopSec ?? 1, options.maxDriftRatio ?? 0.12);
+}
+
+/**
  * Track beats through the onset envelope at the given tempo (Ellis 2007 dynamic programming with
  * a local period). Returns beat times in seconds, ascending. Silence → [].
  */
@@ -166,9 +180,7 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   const globalPeriod = (60 * fr) / tempo.bpm;
   if (globalPeriod < 2) return [];
   const x = normaliseEnvelope(env);
-  const period = options.followTempo === false
-    ? new Float32Array(n).fill(globalPeriod)
-    : estimateLocalPeriod(x, fr, globalPeriod, options.tempoWindowSec ?? 8, options.tempoHopSec ?? 1, options.maxDriftRatio ?? 0.12);
+  const period = beatPeriodCurve(env, tempo, options);
 
   const maxD = Math.ceil(2 * globalPeriod * 1.15);
   const logD = new Float64Array(maxD + 1);

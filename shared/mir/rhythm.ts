@@ -4,7 +4,9 @@
  * metrical level settled by the bands below 2 kHz) → beats (Ellis dynamic programming with a
  * local tempo curve; sections that slipped off the song's majority beat grid are moved back onto
  * it) → beat-phase check by harmonic change (rhythm-phase.ts: syncopated music whose loudest
- * onsets are off-beat) → meter and downbeats (harmonic change and bass energy at bar starts).
+ * onsets are off-beat) → beats moved onto their attacks (beat-attack.ts) → beats without an
+ * onset of their own settled onto the grid of those with one, along the tempo curve
+ * (beat-settle.ts) → meter and downbeats (harmonic change and bass energy at bar starts).
  * The reported tempo is refined from the tracked beats (least-squares beat period), far more
  * precise than the lag grid.
  *
@@ -23,6 +25,7 @@ import { LEVEL_FRAME_SEC, frameSamples } from './level.js';
 import { estimateDownbeats, type DownbeatOptions } from './downbeats.js';
 import { computeOnsetEnvelope, type OnsetBandGroup, type OnsetEnvelope, type OnsetOptions } from './onset.js';
 import { alignBeatsToAttacks, type AttackOptions } from './beat-attack.js';
+import { settleBeatsBetweenGaps, type SettleOptions } from './beat-settle.js';
 import type { AnalysisSignal } from './signal.js';
 import { estimateTempo, type TempoOptions } from './tempo.js';
 import { correctBeatPhase, type PhaseOptions } from './rhythm-phase.js';
@@ -73,6 +76,8 @@ export interface RhythmOptions {
    * sits 10 to 20 ms after the attacks (bench/rhythm-dev.ts prints the mean lag).
    */
   attacks?: AttackOptions | false;
+  /** Beats without an onset of their own settled onto the grid of those with one (beat-settle.ts); false leaves them where they are. */
+  settle?: SettleOptions | false;
   /** Fewest beats for a rhythm to be reported. Default 4. */
   minBeats?: number;
 }
@@ -172,7 +177,8 @@ export function analyzeRhythm(signal: AnalysisSignal, options: RhythmOptions = {
   const tracked = trackBeats(onset, tempo, { placement, gaps, ...options.beats });
   const shifted = options.phase === false ? null : correctPhaseBetweenGaps(tracked, gaps, (run) => correctBeatPhase(signal, onset, run, { nFft, hopLength, onsetPhaseBeats: tracked, ...(options.phase || {}) }), onsetGate(onset, gaps, options.beats?.trimRatio));
   const placed = shifted ? placeBeats(placement, shifted, { neighbourGridBeats: options.beats?.neighbourGridBeats ?? NEIGHBOUR_GRID_BEATS }) : tracked;
-  const beatTimes = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, { level: signal.loudLevel(), ...options.attacks });
+  const attacked = options.attacks === false ? placed : alignBeatsToAttacks(signal.mono, signal.sampleRate, placed, { level: signal.loudLevel(), ...options.attacks });
+  const beatTimes = options.settle === false ? attacked : settleBeatsBetweenGaps(onset, placement, attacked, gaps, tempoFromBeats(attacked) ?? tempo.bpm, options.settle, options.beats);
   if (beatTimes.length < (options.minBeats ?? 4)) return empty;
   const bpm = tempoFromBeats(beatTimes) ?? tempo.bpm;
   const { beatsPerBar, beats } = estimateDownbeats(signal, beatTimes, { nFft, hopLength, ...options.downbeats, onset, gaps });
