@@ -44,7 +44,7 @@ export interface SettleOptions {
   smoothness?: number;
   /** ε: the weight of a beat's own position in the grid beyond its onset weight squared. Default 0.003. */
   weakWeight?: number;
-  /** The tempo curve the beats were tracked against: time (s) → beat period (s). Default: the runs' median interval. */
+  /** The tempo curve the beats were tracked against: time (s) → beat period (s). Default: the run's median interval. */
   expectedPeriod?: (timeSec: number) => number;
   /** The envelope smoothed by gaussianSmooth with PEAK_SMOOTH_FRAMES, if already computed. */
   smooth?: Float32Array;
@@ -55,8 +55,8 @@ const MIN_BEATS = 8;
 /** Fewest beats of onset weight ≥ ½ that anchor the grid. */
 const MIN_ANCHORS = 2;
 
-/** Onset weight of each beat (s)/(s₀), soft-thresholded: see the module comment. */
-export function beatOnsetWeights(smooth: Float32Array, frameRateHz: number, beatTimesSec: readonly number[], s0: number): number[] {
+/** Onset weight of each beat: the soft threshold of its onset's prominence against s₀ (see the module comment). */
+function beatOnsetWeights(smooth: Float32Array, frameRateHz: number, beatTimesSec: readonly number[], s0: number): number[] {
   const last = smooth.length - 1;
   return beatTimesSec.map((t) => {
     const f = Math.max(0, Math.min(last, Math.round(t * frameRateHz)));
@@ -116,9 +116,12 @@ export function runPeriodCurve(onset: OnsetEnvelope, run: readonly number[], gap
   const pad = Math.round(((options.tempoWindowSec ?? 8) / 2) * fr);
   const first = Math.round(run[0] * fr) - pad;
   const values = new Float32Array(Math.round(run[run.length - 1] * fr) + pad + 1 - first);
-  for (let i = 0; i < values.length; i++) {
-    const f = first + i;
-    if (f >= 0 && f < onset.values.length && !gaps.some(([a, b]) => f >= a * fr && f < b * fr)) values[i] = onset.values[f];
+  const from = Math.max(0, first);
+  values.set(onset.values.subarray(from, Math.min(onset.values.length, first + values.length)), from - first);
+  for (const [a, b] of gaps) {
+    const lo = Math.max(0, Math.ceil(a * fr) - first);
+    const hi = Math.min(values.length, Math.ceil(b * fr) - first);
+    if (hi > lo) values.fill(0, lo, hi);
   }
   const curve = beatPeriodCurve({ ...onset, values }, { bpm, confidence: 1 }, options);
   const last = curve.length - 1;
