@@ -11,30 +11,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAudio } from '../shared/audio/decode.js';
+import { applyGain, peakAbs } from '../shared/audio/mix.js';
 import type { AudioBuffer } from '../shared/audio/types.js';
 import { encodeWav } from '../shared/audio/wav.js';
 
 /** A new buffer with f applied to every sample (f gets the sample and its index). */
-export function mapSamples(mix: AudioBuffer, f: (x: number, i: number) => number): AudioBuffer {
+function mapSamples(mix: AudioBuffer, f: (x: number, i: number) => number): AudioBuffer {
   return { sampleRate: mix.sampleRate, channels: mix.channels.map((ch) => ch.map((x, i) => f(x, i))) };
-}
-
-/** Largest absolute sample of the buffer. */
-export function peakOf(mix: AudioBuffer): number {
-  let p = 0;
-  for (const ch of mix.channels) for (const x of ch) p = Math.max(p, Math.abs(x));
-  return p;
 }
 
 /** Hard clipping: the mix driven `driveDb` above its peak into a 0 dBFS wall. */
 export function hardClip(mix: AudioBuffer, driveDb = 12): AudioBuffer {
-  const g = 10 ** (driveDb / 20) / Math.max(peakOf(mix), 1e-9);
+  const g = 10 ** (driveDb / 20) / Math.max(peakAbs(mix), 1e-9);
   return mapSamples(mix, (x) => Math.max(-1, Math.min(1, x * g)));
 }
 
 /** Heavy limiting: tanh saturation `driveDb` above the peak, to −0.9 dBFS. */
 export function saturate(mix: AudioBuffer, driveDb = 20): AudioBuffer {
-  const g = 10 ** (driveDb / 20) / Math.max(peakOf(mix), 1e-9);
+  const g = 10 ** (driveDb / 20) / Math.max(peakAbs(mix), 1e-9);
   return mapSamples(mix, (x) => Math.tanh(x * g) * 0.9);
 }
 
@@ -54,8 +48,7 @@ export function fadeInOut(mix: AudioBuffer, sec: number): AudioBuffer {
 
 /** The mix scaled by `db` decibels. */
 export function gainDb(mix: AudioBuffer, db: number): AudioBuffer {
-  const g = 10 ** (db / 20);
-  return mapSamples(mix, (x) => x * g);
+  return applyGain(mix, 10 ** (db / 20));
 }
 
 /**

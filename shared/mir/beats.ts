@@ -157,12 +157,14 @@ export function estimateLocalPeriod(x: Float32Array, frameRateHz: number, global
  * `followTempo` is false. Empty for silence or a non-positive tempo.
  */
 export function beatPeriodCurve(env: OnsetEnvelope, tempo: TempoEstimate, options: BeatOptions = {}): Float32Array {
-  const n = env.values.length;
-  const fr = env.frameRateHz;
-  if (n === 0 || !(tempo.bpm > 0)) return new Float32Array(0);
-  const globalPeriod = (60 * fr) / tempo.bpm;
-  if (options.followTempo === false) return new Float32Array(n).fill(globalPeriod);
-  return estimateLocalPeriod(normaliseEnvelope(env), fr, globalPeriod, options.tempoWindowSec ?? 8, options.tempoHopSec ?? 1, options.maxDriftRatio ?? 0.12);
+  if (env.values.length === 0 || !(tempo.bpm > 0)) return new Float32Array(0);
+  return periodCurveOf(normaliseEnvelope(env), env.frameRateHz, (60 * env.frameRateHz) / tempo.bpm, options);
+}
+
+/** {@link beatPeriodCurve} of an envelope already normalised ({@link normaliseEnvelope}), around `globalPeriod` frames. */
+function periodCurveOf(x: Float32Array, frameRateHz: number, globalPeriod: number, options: BeatOptions): Float32Array {
+  if (options.followTempo === false) return new Float32Array(x.length).fill(globalPeriod);
+  return estimateLocalPeriod(x, frameRateHz, globalPeriod, options.tempoWindowSec ?? 8, options.tempoHopSec ?? 1, options.maxDriftRatio ?? 0.12);
 }
 
 /**
@@ -180,7 +182,7 @@ export function trackBeats(env: OnsetEnvelope, tempo: TempoEstimate, options: Be
   const globalPeriod = (60 * fr) / tempo.bpm;
   if (globalPeriod < 2) return [];
   const x = normaliseEnvelope(env);
-  const period = beatPeriodCurve(env, tempo, options);
+  const period = periodCurveOf(x, fr, globalPeriod, options);
 
   const maxD = Math.ceil(2 * globalPeriod * 1.15);
   const logD = new Float64Array(maxD + 1);

@@ -307,7 +307,6 @@ function computeBarFeatures(signal: AnalysisSignal, grid: BarGrid, chroma: Secti
     for (let s = s0; s < s1; s++) acc += x[s] * x[s];
     const rms = s1 > s0 ? Math.sqrt(acc / (s1 - s0)) : 0;
     energyDb[i] = 20 * Math.log10(Math.max(gain * rms, 1e-5));
-    timbre[i * timbreDim + 12] = energyDb[i];
   }
   // The energy dimension is floored ENERGY_RANGE_DB under the median bar: a fade, or a bar
   // nearly silent, is quiet, not a new timbre at every decibel of the ramp.
